@@ -1,0 +1,5 @@
+/** The registry of CLI commands, in the order `kimi-k2 --help` lists them. */
+import type { Command } from "./command.js";
+
+/** Every command. Each lives in its own file. */
+export const COMMANDS: readonly Command[] = [];

@@ -1,0 +1,23 @@
+/** The real process's stdin/stdout/stderr as a {@link CliIO}. */
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { CliIO } from "./command.js";
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** The process's own streams. */
+export function nodeIO(): CliIO {
+  return {
+    readInput: (file) => (file ? readFile(file) : readAll(process.stdin)),
+    inputChunks: (file) => (file ? createReadStream(file) : process.stdin) as AsyncIterable<Uint8Array>,
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+}
