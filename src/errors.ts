@@ -31,7 +31,9 @@ export type KimiK2ErrorCode =
   /** Options passed to a function or constructor are invalid. */
   | "invalid_options"
   /** An API was used in the wrong order (push after end...). */
-  | "invalid_state";
+  | "invalid_state"
+  /** The playground page's files are missing (the package was not built). */
+  | "playground_not_built";
 
 /** Base class of every error the library throws on caller mistakes. */
 export class KimiK2Error extends Error {

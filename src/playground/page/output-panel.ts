@@ -1,0 +1,78 @@
+/**
+ * The model-output panel: a pasted raw output is tokenized as the model would have emitted it
+ * (marker strings become marker ids), and a slider replays it token by token through a fresh
+ * tool-call parser, showing content, tool calls, diagnostics and events at that point.
+ *
+ * @packageDocumentation
+ */
+import type { FeedMode, PlaygroundCore } from "./core.js";
+import { byId, el } from "./dom.js";
+import { EXAMPLE_OUTPUT } from "./examples.js";
+import { renderTokenView } from "./token-view.js";
+
+/** The panel's handle: the request's tools feed the parser's name and schema checks. */
+export interface OutputPanel {
+  /** Sets the request's tools (or `undefined` for none) and re-parses. */
+  setTools(tools: unknown[] | undefined): void;
+}
+
+/** Wires the output panel. */
+export function createOutputPanel(core: PlaygroundCore): OutputPanel {
+  const raw = byId<HTMLTextAreaElement>("raw-output");
+  const feed = byId<HTMLSelectElement>("feed");
+  const endHere = byId<HTMLInputElement>("replay-end");
+  const slider = byId<HTMLInputElement>("replay");
+  const position = byId("replay-position");
+  const tokenBox = byId("output-tokens");
+  if (raw.value === "") raw.value = EXAMPLE_OUTPUT;
+
+  let ids: number[] = [];
+  let pieces: string[] = [];
+  let tools: unknown[] | undefined;
+  let toolsKey = "";
+
+  /** Re-tokenizes the output; a slider at the end stays at the end. */
+  function retokenize(): void {
+    const atEnd = Number(slider.value) >= Number(slider.max);
+    ids = core.encodeOutput(raw.value);
+    pieces = core.tokenPieces(ids);
+    slider.max = String(ids.length);
+    if (atEnd || Number(slider.value) > ids.length) slider.value = String(ids.length);
+    parse();
+  }
+
+  function parse(): void {
+    const upTo = Number(slider.value);
+    position.textContent = `${upTo} / ${ids.length} tokens`;
+    renderTokenView(
+      tokenBox,
+      ids.map((id, i) => ({ id, text: pieces[i]! })),
+      upTo,
+    );
+    const parsed = core.parseOutput(ids, upTo, feed.value as FeedMode, endHere.checked, tools);
+    byId("parsed-content").textContent = parsed.content;
+    byId("parsed-tool-calls").textContent = parsed.tool_calls.length ? JSON.stringify(parsed.tool_calls, null, 2) : "";
+    byId("parsed-finish").textContent = `finish_reason: ${parsed.finish_reason ?? "(stream open)"}`;
+    byId("parsed-diagnostics").replaceChildren(
+      ...parsed.diagnostics.map((d) => el("li", { "data-code": d.code }, el("b", {}, d.code), ` ${d.message}`)),
+    );
+    byId("parsed-events").textContent = parsed.events.map((e) => JSON.stringify(e)).join("\n");
+  }
+
+  raw.addEventListener("input", retokenize);
+  slider.addEventListener("input", parse);
+  feed.addEventListener("change", parse);
+  endHere.addEventListener("change", parse);
+  retokenize();
+
+  return {
+    setTools(next) {
+      // The request re-renders on every keystroke; re-parse only when the tools really changed.
+      const key = JSON.stringify(next ?? null);
+      if (key === toolsKey) return;
+      toolsKey = key;
+      tools = next;
+      parse();
+    },
+  };
+}
