@@ -42,13 +42,15 @@ export interface Rendering {
 /** The parser's view of an output at one point of a replay. */
 export interface ParsedOutput {
   /** Content so far. */
-  content: string;
+  content: string | null;
   /** OpenAI-shaped tool calls so far. */
   tool_calls: unknown[];
   /** `stop`, `tool_calls`, `length`, or `null` while the stream is open. */
   finish_reason: string | null;
-  /** Diagnostics so far: a code and a message each. */
-  diagnostics: Array<{ code: string; message: string }>;
+  /** Diagnostics so far. */
+  diagnostics: Array<{ code: string; severity: string; message: string }>;
+  /** The checks of each finished call (JSON, tool name, schema), one line each. */
+  checks: Array<{ index: number; valid: boolean; summary: string }>;
   /** Every event the parser emitted so far. */
   events: unknown[];
 }

@@ -50,11 +50,14 @@ export function createOutputPanel(core: PlaygroundCore): OutputPanel {
       upTo,
     );
     const parsed = core.parseOutput(ids, upTo, feed.value as FeedMode, endHere.checked, tools);
-    byId("parsed-content").textContent = parsed.content;
+    byId("parsed-content").textContent = parsed.content ?? "";
     byId("parsed-tool-calls").textContent = parsed.tool_calls.length ? JSON.stringify(parsed.tool_calls, null, 2) : "";
     byId("parsed-finish").textContent = `finish_reason: ${parsed.finish_reason ?? "(stream open)"}`;
+    byId("parsed-checks").replaceChildren(
+      ...parsed.checks.map((c) => el("li", { class: c.valid ? "valid" : "invalid", "data-index": c.index }, c.summary)),
+    );
     byId("parsed-diagnostics").replaceChildren(
-      ...parsed.diagnostics.map((d) => el("li", { "data-code": d.code }, el("b", {}, d.code), ` ${d.message}`)),
+      ...parsed.diagnostics.map((d) => el("li", { "data-code": d.code, class: d.severity }, el("b", {}, d.code), ` (${d.severity}) ${d.message}`)),
     );
     byId("parsed-events").textContent = parsed.events.map((e) => JSON.stringify(e)).join("\n");
   }
