@@ -1,6 +1,7 @@
 /** The registry of CLI commands, in the order `kimi-k2 --help` lists them. */
 import type { Command } from "./command.js";
+import { downloadCommand } from "./download.js";
 import { playgroundCommand } from "./playground.js";
 
 /** Every command. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [playgroundCommand];
+export const COMMANDS: readonly Command[] = [downloadCommand, playgroundCommand];
