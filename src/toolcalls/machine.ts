@@ -45,6 +45,8 @@ export class Machine {
   private pendingRaw = "";
   /** A turn end (`<|im_end|>`) that counts only if nothing but whitespace follows it. */
   private turnEndRaw: string | null = null;
+  /** The turn end's spelling (without the whitespace it absorbed). */
+  private turnEndSpelling = "";
   /** Dropped text after a section (with `textAfterSection: "drop"`). */
   private dropped = "";
   private header = "";
@@ -151,7 +153,7 @@ export class Machine {
   private releaseTurnEnd(): void {
     const raw = this.turnEndRaw!;
     this.turnEndRaw = null;
-    this.diag("unexpected_special_token", "warning", "A turn end followed by more output: kept as text.", raw);
+    this.diag("unexpected_special_token", "warning", `${this.turnEndSpelling} followed by more output is not the turn end: kept as text.`, this.turnEndSpelling);
     this.text(raw);
   }
 
@@ -161,6 +163,7 @@ export class Machine {
     this.flushMarker();
     if (name === "turn_end") {
       this.turnEndRaw = raw;
+      this.turnEndSpelling = raw;
       return;
     }
     let lead = "";
