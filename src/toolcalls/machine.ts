@@ -195,11 +195,11 @@ export class Machine {
           if (this.headerImplicit) this.beginImplicit(raw);
           this.startCall();
           this.state = ARGS;
-        } else if (name === "tool_calls_section_begin") {
-          this.unexpected(raw);
         } else {
+          // Any other marker ends the header, even a section begin: the header is buffered, so a
+          // marker inside it could not keep its place in the event order.
           this.closeHeader(true);
-          this.afterClose(name);
+          this.afterClose(name, raw);
         }
         break;
       default:
@@ -210,16 +210,20 @@ export class Machine {
             this.diag("missing_tool_call_end", "info", `The call ended at ${raw} without <|tool_call_end|>.`, "", false, this.suppressed === null ? this.index : undefined);
           }
           this.closeCall(true);
-          this.afterClose(name);
+          this.afterClose(name, raw);
         }
     }
     this.pendingName = name;
     this.pendingRaw = lead + raw;
   }
 
-  /** State after a call closed at marker `name` (call end, next call begin, or section end). */
-  private afterClose(name: MarkerName): void {
-    if (name === "tool_call_begin") this.openCall();
+  /** State after a call closed at marker `name` (call end, next call begin, section end, or a section begin in a header). */
+  private afterClose(name: MarkerName, raw: string): void {
+    if (name === "tool_calls_section_begin") {
+      if (this.inSection) this.unexpected(raw);
+      this.state = SECTION;
+      this.inSection = true;
+    } else if (name === "tool_call_begin") this.openCall();
     else if (name === "tool_calls_section_end" || !this.inSection) this.leaveSection();
     else this.state = SECTION;
   }
