@@ -141,7 +141,7 @@ export type DiagnosticCode =
   | "duplicate_id"
   /** [error] A name that is not among the request's tools (whole-name comparison). */
   | "unknown_tool"
-  /** [warning] The name was resolved against the tools (`resolveNames` option). */
+  /** [warning] The name was resolved against the tools (`resolveNames` option): the longest tool name ending the header as a whole name. */
   | "name_resolved"
   /** [error] Arguments that are not JSON. */
   | "invalid_json"
@@ -151,6 +151,8 @@ export type DiagnosticCode =
   | "double_encoded_arguments"
   /** [error] Arguments that violate the tool's JSON schema. */
   | "schema_violation"
+  /** [warning] The tool's schema failed while validating (an unresolved `$ref`, a bad `pattern`): arguments unchecked. */
+  | "schema_unusable"
   /** [warning] The `repair` option produced `repairedArguments`. */
   | "arguments_repaired"
   /** [error] `tool_choice` was `required` or a named function, and the output does not comply. */

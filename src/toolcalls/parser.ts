@@ -33,7 +33,7 @@ export interface ToolCallParserOptions {
   readonly parallel_tool_calls?: boolean;
   /** Text after (or between) sections: kept as content (default) or dropped with a `text_after_section` diagnostic. */
   readonly textAfterSection?: "content" | "drop";
-  /** With `tools`, resolve a name that is not a tool to the one tool the header names as a whole word (`functions<read` → `read`). Flagged `name_resolved`. Default false. */
+  /** With `tools`, resolve a name that is not a tool to the longest tool name ending the header as a whole name (`functions<read` → `read`). Flagged `name_resolved`. Default false. */
   readonly resolveNames?: boolean;
   /** Opt-in repair of complete calls: double-encoded arguments unwrapped, empty arguments → `{}`, in `repairedArguments`. Default false. */
   readonly repair?: boolean;

@@ -105,9 +105,9 @@ export class ToolSet {
   }
 
   /**
-   * The one tool whose name ends the id as a whole name (preceded by a character that cannot be
+   * The longest tool name that ends the id as a whole name (preceded by a character that cannot be
    * part of a name, or by nothing), ignoring a trailing `:{digits}`: `functions<read` → `read`.
-   * Undefined when no tool or several tools fit.
+   * Undefined when no tool fits.
    */
   resolve(id: string): string | undefined {
     const m = TRAILING_INDEX.exec(id);
@@ -117,8 +117,9 @@ export class ToolSet {
       if (!body.endsWith(name)) continue;
       const before = body.length - name.length - 1;
       if (before >= 0 && isNameChar(body.charCodeAt(before))) continue;
-      if (found !== undefined) return undefined;
-      found = name;
+      // Candidates all end the header, so each shorter one is a suffix of a longer one: the
+      // longest is the most specific (`x<ns.read` is `ns.read`, not `read`).
+      if (found === undefined || name.length > found.length) found = name;
     }
     return found;
   }
@@ -233,8 +234,15 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
   const schemaErrors: SchemaError[] = [];
   const objectLike = json === "object" || (json === "double_encoded" && isContainer(value) && !Array.isArray(value)) || repaired === "{}";
   const validator = tools && tool !== "unknown" && objectLike ? tools.validator(name) : undefined;
-  if (validator) {
-    const result = validator.validate(value);
+  let result: ReturnType<Validator["validate"]> | undefined;
+  try {
+    result = validator?.validate(value);
+  } catch (cause) {
+    // The request's schema, not the model output, is at fault (an unresolved $ref, a bad pattern):
+    // found only now, so reported rather than thrown.
+    findings.push({ code: "schema_unusable", severity: "warning", message: `The schema of "${name}" could not be applied: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}` });
+  }
+  if (result) {
     schema = result.valid ? "valid" : "invalid";
     for (const e of result.errors) schemaErrors.push({ instanceLocation: e.instanceLocation, keyword: e.keyword, message: e.error });
     if (!result.valid) {
