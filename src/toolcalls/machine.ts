@@ -54,7 +54,8 @@ export class Machine {
   private headerImplicit = false;
   /** Whitespace at the end of the arguments so far, held until the call closes or more text comes. */
   private heldSpace = "";
-  private args = "";
+  /** The current call's argument deltas, joined at close (cheaper than a deep string rope for many tiny deltas). */
+  private args: string[] = [];
   private index = -1;
   private id = "";
   private name = "";
@@ -136,7 +137,7 @@ export class Machine {
       this.suppressedRaw += d;
       return;
     }
-    this.args += d;
+    this.args.push(d);
     this.out.push({ type: "tool_call.arguments.delta", index: this.index, delta: d });
   }
 
@@ -268,7 +269,7 @@ export class Machine {
 
   /** The header is complete: emit the start of the call and what is odd about its header. */
   private startCall(): void {
-    this.args = "";
+    this.args = [];
     this.heldSpace = "";
     if (this.suppressed !== null) {
       this.suppressedRaw += this.header;
@@ -318,8 +319,8 @@ export class Machine {
       return;
     }
     const i = this.index;
-    const args = this.args;
-    this.args = "";
+    const args = this.args.length === 1 ? this.args[0]! : this.args.join("");
+    this.args = [];
     if (!complete) {
       this.diag("incomplete_tool_call", "error", "The stream ended inside this tool call: it is incomplete, not repaired.", args, false, i);
       const validation: ToolCallValidation = { valid: false, json: "unchecked", tool: this.tool, schema: "unchecked", schemaErrors: [] };
