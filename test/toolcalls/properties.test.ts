@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { specialTokenString } from "../../src/special-tokens.js";
-import { MARKER_SPELLINGS, ToolCallParser, accountedText, parseToolCalls, type ToolCallEvent, type ToolCallParserOptions } from "../../src/toolcalls/index.js";
+import { MARKER_SPELLINGS, MAX_MARKER_LENGTH, ToolCallParser, accountedText, parseToolCalls, type ToolCallEvent, type ToolCallParserOptions } from "../../src/toolcalls/index.js";
 import { runs } from "../helpers/shared.js";
 import { cut, fakeDecoder, merged, parsePieces, parseWhole, referenceDecode, renderAssistant, tokenDeltas } from "./helpers.js";
 
@@ -219,6 +219,31 @@ describe("conservation: every input character is accounted for", () => {
         }
       }),
       params(300),
+    );
+  });
+});
+
+describe("hold-back: only a suffix that can still become a marker waits for the next delta", () => {
+  it("content is emitted at once except a marker prefix (from `<` on) or a high surrogate", () => {
+    const arbText = fc.string({ unit: "binary", maxLength: 60 }).filter((s) => MARKER_SPELLINGS.every((m) => !s.includes(m.text)));
+    fc.assert(
+      fc.property(arbText, fc.option(arbMarkerPrefix), (text, prefix) => {
+        const input = text + (prefix ?? "");
+        fc.pre(MARKER_SPELLINGS.every((m) => !input.includes(m.text)));
+        const emitted = new ToolCallParser()
+          .push(input)
+          .map((e) => (e.type === "text" ? e.text : ""))
+          .join("");
+        expect(input.startsWith(emitted)).toBe(true);
+        const held = input.slice(emitted.length);
+        expect(held.length).toBeLessThan(MAX_MARKER_LENGTH);
+        const surrogate = held.length === 1 && held.charCodeAt(0) >= 0xd800 && held.charCodeAt(0) <= 0xdbff;
+        const markerPrefix = held === "" || (held.startsWith("<") && MARKER_SPELLINGS.some((m) => m.text.startsWith(held) && m.text !== held));
+        expect(surrogate || markerPrefix).toBe(true);
+        // A marker prefix at the end is never emitted (it could still become a marker).
+        if (prefix !== null) expect(held.length).toBeGreaterThanOrEqual(prefix.length);
+      }),
+      params(400),
     );
   });
 });
