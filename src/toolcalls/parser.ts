@@ -219,6 +219,8 @@ export class ToolCallParser {
 
   private decodeRun(decoder: TokenDecoder, ids: ArrayLike<number>, from: number, to: number): void {
     const slice = from === 0 && to === ids.length ? ids : Array.prototype.slice.call(ids, from, to);
+    // A streaming decoder holds an incomplete UTF-8 sequence until the next push, so no character is
+    // ever split across events (many emoji span two tokens). It exists in browsers, edge runtimes and Node.
     this.utf8 ??= new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
     const text = this.utf8.decode(decoder.decodeBytes(slice), { stream: true });
     if (text !== "") this.machine.text(text);
