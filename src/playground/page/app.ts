@@ -145,8 +145,9 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
     setFieldError(undefined, errors.request, undefined);
     markStale(false);
     const t0 = performance.now();
-    const ids = core.encodeChat(a.segments, encoding.value as EncodingMode);
-    const count = core.countChat(a.segments);
+    const mode = encoding.value as EncodingMode;
+    const ids = core.encodeChat(a.segments, mode);
+    const count = core.countChat(a.segments, mode);
     const t1 = performance.now();
     const stats = renderPromptView(prompt, a.segments);
     const pieces = core.tokenPieces(ids);
@@ -154,8 +155,7 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
       tokens,
       ids.map((id, i) => ({ id, text: pieces[i]! })),
     );
-    byId("token-count").textContent = String(encoding.value === "safe" ? count : ids.length);
-    byId("token-count").title = `safe: ${count} tokens; this view: ${ids.length} ids`;
+    byId("token-count").textContent = String(count);
     byId("char-count").textContent = String(a.text.length);
     updateDiff(read.request, a);
     byId("render-info").textContent =

@@ -61,8 +61,8 @@ export interface PlaygroundCore {
   render(request: unknown, settings: RenderSettings): Rendering;
   /** The prompt's ids. */
   encodeChat(segments: readonly Segment[], mode: EncodingMode): number[];
-  /** The prompt's token count (safe mode), without building the id array. */
-  countChat(segments: readonly Segment[]): number;
+  /** The prompt's token count, without building the id array. */
+  countChat(segments: readonly Segment[], mode: EncodingMode): number;
   /** The text each token completes when the ids are decoded in order ("" inside a split character). */
   tokenPieces(ids: readonly number[]): string[];
   /** A token's bytes (a special token's string, for special ids). */

@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-import type { FeedMode, PlaygroundCore } from "./core.js";
-import { byId, el } from "./dom.js";
+import type { FeedMode, ParsedOutput, PlaygroundCore } from "./core.js";
+import { byId, el, setFieldError } from "./dom.js";
 import { EXAMPLE_OUTPUT } from "./examples.js";
 import { renderTokenView } from "./token-view.js";
 
@@ -49,7 +49,15 @@ export function createOutputPanel(core: PlaygroundCore): OutputPanel {
       ids.map((id, i) => ({ id, text: pieces[i]! })),
       upTo,
     );
-    const parsed = core.parseOutput(ids, upTo, feed.value as FeedMode, endHere.checked, tools);
+    let parsed: ParsedOutput;
+    try {
+      parsed = core.parseOutput(ids, upTo, feed.value as FeedMode, endHere.checked, tools);
+    } catch (e) {
+      // The parser throws only on caller mistakes: here, a tools list it cannot use.
+      setFieldError(undefined, byId("output-error"), `cannot parse with these tools: ${(e as Error).message}`);
+      return;
+    }
+    setFieldError(undefined, byId("output-error"), undefined);
     byId("parsed-content").textContent = parsed.content ?? "";
     byId("parsed-tool-calls").textContent = parsed.tool_calls.length ? JSON.stringify(parsed.tool_calls, null, 2) : "";
     byId("parsed-finish").textContent = `finish_reason: ${parsed.finish_reason ?? "(stream open)"}`;
