@@ -96,15 +96,24 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
 
   /** The request fields as a request, or `undefined` after showing their errors. */
   function readRequest(): { request: unknown; tools: unknown[] | undefined } | undefined {
+    setFieldError(undefined, errors.request, undefined);
     const m = parseJsonField(messages.value, "messages");
     const t = parseJsonField(tools.value, "tools", []);
     setFieldError(messages, errors.messages, m.ok ? undefined : m.message);
     setFieldError(tools, errors.tools, t.ok ? undefined : t.message);
     if (!m.ok || !t.ok) return undefined;
-    const toolList = Array.isArray(t.value) && t.value.length === 0 ? undefined : t.value;
-    const request: Record<string, unknown> = { messages: m.value, add_generation_prompt: addGenerationPrompt.checked };
-    if (toolList !== undefined) request.tools = toolList;
-    return { request, tools: Array.isArray(toolList) ? toolList : undefined };
+    const hasTools = !(Array.isArray(t.value) && t.value.length === 0);
+    // Both fields are valid JSON, so splicing their text into one object is valid JSON too; the
+    // library reads it with Python's number semantics (a schema's 1.0 stays 1.0).
+    const json = `{"messages": ${messages.value}${hasTools ? `, "tools": ${tools.value}` : ""}}`;
+    let request: unknown;
+    try {
+      request = core.parseRequest(json);
+    } catch (e) {
+      setFieldError(undefined, errors.request, (e as Error).message);
+      return undefined;
+    }
+    return { request, tools: hasTools && Array.isArray(t.value) ? t.value : undefined };
   }
 
   /** One full update, timed (whether or not the request renders). */

@@ -57,7 +57,12 @@ export interface ParsedOutput {
 
 /** The library as the page uses it. */
 export interface PlaygroundCore {
-  /** Renders a request (the parsed JSON of the request fields). */
+  /**
+   * Reads a request from JSON text as Python's `json.loads` would (floats written `1.0` stay
+   * floats, big integers stay exact), so the page renders what a server would.
+   */
+  parseRequest(json: string): unknown;
+  /** Renders a request (from {@link PlaygroundCore.parseRequest}). */
   render(request: unknown, settings: RenderSettings): Rendering;
   /** The prompt's ids. */
   encodeChat(segments: readonly Segment[], mode: EncodingMode): number[];

@@ -65,7 +65,7 @@ export function createOutputPanel(core: PlaygroundCore): OutputPanel {
       ...parsed.checks.map((c) => el("li", { class: c.valid ? "valid" : "invalid", "data-index": c.index }, c.summary)),
     );
     byId("parsed-diagnostics").replaceChildren(
-      ...parsed.diagnostics.map((d) => el("li", { "data-code": d.code, class: d.severity }, el("b", {}, d.code), ` (${d.severity}) ${d.message}`)),
+      ...parsed.diagnostics.map((d) => el("li", { "data-code": d.code, class: `severity-${d.severity}` }, el("b", {}, d.code), ` (${d.severity}) ${d.message}`)),
     );
     byId("parsed-events").textContent = parsed.events.map((e) => JSON.stringify(e)).join("\n");
   }
