@@ -4,3 +4,4 @@ export * from "./model-files.js";
 export * from "./tokenizer/index.js";
 export * from "./template/index.js";
 export * from "./toolcalls/index.js";
+export * from "./load-tokenizer.js";

@@ -1,0 +1,38 @@
+/**
+ * One cold load, in a fresh process (spawned by bench/tokenizer.ts): `ours` (loadTokenizer) or
+ * `reference` (tiktoken built from the same file). Prints JSON: load time in ms, and memory retained
+ * after a full GC (V8 heap + external/ArrayBuffer memory, which holds typed arrays and WASM memory).
+ * Run with --expose-gc.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Tiktoken } from "tiktoken";
+import { allSpecialTokens } from "../src/special-tokens.js";
+import { loadTokenizer } from "../src/load-tokenizer.js";
+import { REFERENCE_PAT_STR } from "../test/helpers/reference-tokenizer.js";
+
+const [which, dir] = process.argv.slice(2) as [string, string];
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error("run with --expose-gc");
+const mem = (): number => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+const before = mem();
+const t0 = performance.now();
+let keep: unknown;
+if (which === "ours") {
+  const tok = await loadTokenizer(dir);
+  tok.encode("warm up: Hello, 世界!");
+  keep = tok;
+} else {
+  const specials: Record<string, number> = {};
+  for (const { id, content } of allSpecialTokens()) specials[content] = id;
+  const enc = new Tiktoken(readFileSync(join(dir, "tiktoken.model"), "utf8"), specials, REFERENCE_PAT_STR);
+  enc.encode("warm up: Hello, 世界!", [], []);
+  keep = enc;
+}
+const ms = performance.now() - t0;
+const bytes = mem() - before;
+process.stdout.write(JSON.stringify({ ms, bytes, alive: keep !== undefined }));
