@@ -53,7 +53,7 @@ function share(text: string, re: RegExp): number {
 
 /** Finds the part boundaries of the corpus (its bytes). Throws when one is not found. */
 export function findCorpusParts(corpus: Uint8Array): CorpusPart[] {
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const text = (from: number, to: number): string => decoder.decode(corpus.subarray(Math.max(0, from), Math.min(corpus.length, to)));
   const starts = [0];
   for (let k = 0; k < NOMINAL_BOUNDARIES.length; k++) {

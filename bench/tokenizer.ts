@@ -59,7 +59,7 @@ const tok = await loadTokenizer(dir);
 const ref = createReference(dir);
 
 const corpusBytes = readFileSync(sharedFile("corpus", "mixed-5mb.txt"));
-const decoder = new TextDecoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const inputs: Array<{ name: string; text: string; bytes: number }> = [
   { name: "whole corpus", text: decoder.decode(corpusBytes), bytes: corpusBytes.length },
   ...findCorpusParts(corpusBytes).map((p) => ({

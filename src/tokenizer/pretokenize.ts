@@ -191,7 +191,7 @@ export function pieceEnd(buf: Uint8Array, i: number, end: number, T: Uint8Array)
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Splits text into the pieces the reference's split regex produces (for inspection and tests; the
