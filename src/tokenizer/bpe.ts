@@ -1,43 +1,64 @@
 /**
  * Byte-pair encoding of one piece, with the reference's exact merge order: repeatedly merge the
  * adjacent pair of parts whose concatenated bytes have the lowest rank, the leftmost pair on ties.
- * Short pieces use the reference's own quadratic loop (fastest for a few dozen bytes); long pieces
- * a linked list and a binary heap keyed by (rank, position), which pops pairs in the same order in
- * O(n log n). Browser-safe.
+ * A piece that is one token is looked up directly. Short pieces use the reference's own quadratic
+ * loop (fastest for a few dozen bytes); long pieces keep the parts in a doubly linked list and pick
+ * the next pair in O(log n) with a tournament tree (ASCII runs) or a binary heap (multi-byte text),
+ * both keyed by (rank, position), so they merge in exactly the reference's order. Browser-safe.
  *
  * @packageDocumentation
  */
 import type { RankIndex } from "./rank-index.js";
 
-/** Pieces up to this many bytes use the quadratic loop; longer ones the heap. */
-export const HEAP_THRESHOLD = 32;
+/** Pieces up to this many bytes use the quadratic loop; longer ones a tree or a heap. */
+export const LONG_PIECE = 32;
 
 const NONE = 0x7fffffff;
-/** Heap keys are `rank * 2^32 + position`: exact in a double since ranks are below 2^21. */
+/** Tree and heap keys are `rank * 2^32 + position`: exact in a double since ranks are below 2^21. */
 const POS_SCALE = 4294967296;
 
 /** Scratch arrays reused across pieces (one set per tokenizer; encoding is synchronous). */
 export class BpeScratch {
-  starts = new Int32Array(HEAP_THRESHOLD + 1);
-  pairs = new Int32Array(HEAP_THRESHOLD + 1);
-  parts = new Int32Array(HEAP_THRESHOLD + 1);
+  starts = new Int32Array(LONG_PIECE + 1);
+  pairs = new Int32Array(LONG_PIECE + 1);
+  parts = new Int32Array(LONG_PIECE + 1);
   /** The ranks of the last merged piece. */
-  result = new Int32Array(HEAP_THRESHOLD + 1);
+  result = new Int32Array(LONG_PIECE + 1);
   next = new Int32Array(0);
   prev = new Int32Array(0);
+  tree = new Float64Array(0);
   heap = new Float64Array(0);
 
-  /** Makes the heap-path arrays hold at least `n` entries. */
-  ensureHeap(n: number): void {
-    if (this.next.length >= n) return;
-    const size = Math.max(n, this.next.length * 2);
-    this.next = new Int32Array(size);
-    this.prev = new Int32Array(size);
-    this.pairs = new Int32Array(Math.max(size, this.pairs.length));
-    this.parts = new Int32Array(Math.max(size, this.parts.length));
-    this.result = new Int32Array(Math.max(size, this.result.length));
-    // Every merge pushes at most two entries and stale ones stay until popped: 3n bounds the heap.
-    this.heap = new Float64Array(3 * size);
+  /**
+   * Makes the long-piece arrays hold `n` parts and lays out the tournament tree's levels for `n`
+   * leaves: level 0 is the leaves, each level above has one key per block of 8, the last is the root.
+   */
+  ensureTree(n: number): { levelStart: Int32Array; count: number } {
+    const levelStart = new Int32Array(10);
+    let count = 0;
+    let at = 0;
+    let width = n;
+    for (;;) {
+      levelStart[count++] = at;
+      const padded = width === 1 ? 1 : (width + 7) & ~7;
+      at += padded;
+      if (width === 1) break;
+      width = padded >> 3;
+    }
+    levelStart[count] = at;
+    if (this.next.length < n) {
+      const size = Math.max(n, this.next.length * 2);
+      this.next = new Int32Array(size);
+      this.prev = new Int32Array(size);
+      this.parts = new Int32Array(Math.max(size, this.parts.length));
+      this.result = new Int32Array(Math.max(size, this.result.length));
+    }
+    if (this.tree.length < at) this.tree = new Float64Array(Math.max(at, this.tree.length * 2));
+    // The heap path: every merge pushes at most two entries and stale ones stay until popped.
+    if (this.heap.length < 3 * n) this.heap = new Float64Array(Math.max(3 * n, this.heap.length * 2));
+    if (this.pairs.length < n) this.pairs = new Int32Array(Math.max(n, this.pairs.length * 2));
+    if (this.starts.length < n + 1) this.starts = new Int32Array(Math.max(n + 1, this.starts.length * 2));
+    return { levelStart, count };
   }
 }
 
@@ -56,7 +77,11 @@ export function encodePiece(index: RankIndex, scratch: BpeScratch, buf: Uint8Arr
     if (out) out.push(whole);
     return 1;
   }
-  const count = n <= HEAP_THRESHOLD ? mergeSmall(index, scratch, buf, start, n) : mergeHeap(index, scratch, buf, start, n);
+  let count: number;
+  if (n <= LONG_PIECE) count = mergeSmall(index, scratch, buf, start, n);
+  // Long pieces are one class of characters: the middle byte tells ASCII runs from multi-byte text.
+  else if (buf[start + (n >> 1)]! < 0x80) count = mergeTree(index, scratch, buf, start, n);
+  else count = mergeHeap(index, scratch, buf, start, n);
   if (out) {
     const result = scratch.result;
     for (let i = 0; i < count; i++) out.push(result[i]!);
@@ -65,7 +90,7 @@ export function encodePiece(index: RankIndex, scratch: BpeScratch, buf: Uint8Arr
 }
 
 /** The reference's loop: find the lowest-ranked pair, merge it, update its two neighbours. */
-function mergeSmall(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: number, n: number): number {
+export function mergeSmall(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: number, n: number): number {
   const { starts, pairs, parts } = scratch;
   const byteRank = index.byteRank;
   const pairRank = index.pairRank;
@@ -114,12 +139,93 @@ function mergeSmall(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: n
 }
 
 /**
- * The same merge order in O(n log n): parts are a doubly linked list over byte positions, candidate
- * pairs sit in a min-heap keyed by (rank, position); an entry is stale when the pair that starts at
- * its position no longer has its rank (pairs only grow, so a rank never comes back).
+ * The same merge order in O(n log n) with a tournament tree: the pair that starts at each position
+ * has a key `rank * 2^32 + position` (Infinity when there is none) in the leaves of an 8-ary min
+ * tree, so the root is always the pair to merge next. A merge changes at most three leaves; each
+ * update climbs only while a block's minimum changes, reading one 64-byte block of 8 keys a level.
+ * Best on runs of ASCII (spaces, punctuation, letters), whose merges sweep along the piece in waves
+ * of equal rank, so successive updates share their paths.
  */
-function mergeHeap(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: number, n: number): number {
-  scratch.ensureHeap(n + 1);
+export function mergeTree(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: number, n: number): number {
+  const levels = scratch.ensureTree(n);
+  const { next, prev, parts, tree, result } = scratch;
+  const byteRank = index.byteRank;
+  const pairRank = index.pairRank;
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+    parts[i] = byteRank[buf[s + i]!]!;
+    const r = i < n - 1 ? pairRank[(buf[s + i]! << 8) | buf[s + i + 1]!]! : -1;
+    tree[i] = r < 0 ? Infinity : r * POS_SCALE + i;
+  }
+  // Level l starts at levelStart[l] and holds a multiple of 8 keys; the padding is Infinity.
+  const { levelStart, count: depth } = levels;
+  tree.fill(Infinity, n, levelStart[1]!);
+  for (let l = 1; l < depth; l++) {
+    const from = levelStart[l - 1]!;
+    const to = levelStart[l]!;
+    const end = levelStart[l + 1]!;
+    let o = to;
+    for (let b = from; b < to; b += 8) tree[o++] = min8(tree, b);
+    tree.fill(Infinity, o, end);
+  }
+  const root = levelStart[depth - 1]!;
+  for (;;) {
+    const key = tree[root]!;
+    if (key === Infinity) break;
+    const r = Math.floor(key / POS_SCALE);
+    const i = key - r * POS_SCALE;
+    const j = next[i]!;
+    const k = next[j]!;
+    parts[i] = r;
+    next[i] = k;
+    if (k < n) prev[k] = i;
+    setLeaf(tree, levelStart, depth, j, Infinity);
+    let ri = -1;
+    if (k < n) ri = index.merged(r, parts[k]!, buf, s + i, s + next[k]!);
+    setLeaf(tree, levelStart, depth, i, ri < 0 ? Infinity : ri * POS_SCALE + i);
+    const p = prev[i]!;
+    if (p >= 0) {
+      const rp = index.merged(parts[p]!, r, buf, s + p, s + k);
+      setLeaf(tree, levelStart, depth, p, rp < 0 ? Infinity : rp * POS_SCALE + p);
+    }
+  }
+  let count = 0;
+  for (let i = 0; i < n; i = next[i]!) result[count++] = parts[i]!;
+  return count;
+}
+
+/** The minimum of the 8 keys at `b`. */
+function min8(tree: Float64Array, b: number): number {
+  let m = tree[b]!;
+  for (let c = b + 1; c < b + 8; c++) {
+    const v = tree[c]!;
+    if (v < m) m = v;
+  }
+  return m;
+}
+
+/** Sets leaf `x` and restores the block minima above it, stopping once one does not change. */
+function setLeaf(tree: Float64Array, levelStart: Int32Array, depth: number, x: number, key: number): void {
+  if (tree[x] === key) return;
+  tree[x] = key;
+  for (let l = 1; l < depth; l++) {
+    const m = min8(tree, levelStart[l - 1]! + (x & ~7));
+    x >>= 3;
+    const at = levelStart[l]! + x;
+    if (tree[at] === m) return;
+    tree[at] = m;
+  }
+}
+
+/**
+ * The same merge order in O(n log n) with a binary heap: parts are a doubly linked list over byte
+ * positions, candidate pairs sit in a min-heap keyed by `rank * 2^32 + position`; an entry is stale
+ * when the pair that starts at its position no longer has its rank (pairs only grow, so a rank never
+ * comes back). Best on pieces whose merges happen all over at once (CJK, other multi-byte scripts).
+ */
+export function mergeHeap(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, s: number, n: number): number {
+  scratch.ensureTree(n);
   const { next, prev, pairs, parts, heap, result } = scratch;
   const byteRank = index.byteRank;
   const pairRank = index.pairRank;
