@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import type { IdSink } from "./id-sink.js";
 import type { RankIndex } from "./rank-index.js";
 
 /** Pieces up to this many bytes use the quadratic loop; longer ones a tree or a heap. */
@@ -66,7 +67,7 @@ export class BpeScratch {
  * Encodes the piece `buf[start, end)` (at least one byte) into ranks, appended to `out` when it is
  * not null. Returns the number of tokens.
  */
-export function encodePiece(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, start: number, end: number, out: number[] | null): number {
+export function encodePiece(index: RankIndex, scratch: BpeScratch, buf: Uint8Array, start: number, end: number, out: IdSink | null): number {
   const n = end - start;
   if (n === 1) {
     if (out) out.push(index.byteRank[buf[start]!]!);

@@ -18,6 +18,7 @@
 import { KimiK2Error } from "../errors.js";
 import type { Segment } from "../template/segments.js";
 import type { EncoderCore } from "./encoder-core.js";
+import type { IdSink } from "./id-sink.js";
 import { findSpecialOccurrences, isNamedSpecialId, type SpecialOccurrence } from "./special-occurrences.js";
 
 /** Which special strings of a rendered prompt become special ids. */
@@ -81,7 +82,7 @@ function inMarkup(found: SpecialOccurrence[], segments: readonly Segment[], star
  * Encodes segments in the given mode; ids go to `out` (or are only counted when it is null).
  * Returns the number of ids.
  */
-export function encodeSegments(core: EncoderCore, segments: readonly Segment[], mode: ChatEncodingMode, out: number[] | null): number {
+export function encodeSegments(core: EncoderCore, segments: readonly Segment[], mode: ChatEncodingMode, out: IdSink | null): number {
   const { text, starts } = joinSegments(segments);
   const found = findSpecialOccurrences(text);
   const active = mode === "reference" ? found : inMarkup(found, segments, starts);

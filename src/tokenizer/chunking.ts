@@ -30,12 +30,16 @@ export function chunkBounds(text: string, from: number, to: number, T: Uint8Arra
   let windowLeft = 0;
   let runIsSpace = false;
   let runLength = 0;
-  for (let i = from; i < to; ) {
-    const cp = text.codePointAt(i)!;
-    const isSpace = (T[cp]! & C_PYSPACE) !== 0;
+  for (let i = from; i < to; i++) {
+    const start = i;
+    const c = text.charCodeAt(i);
+    // A surrogate pair is one code point and never a space: skip its low half. A lone surrogate
+    // counts as one code point, as in Python (T is 0 for every surrogate, so not a space).
+    if ((c & 0xfc00) === 0xd800 && i + 1 < to && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    const isSpace = (T[c]! & C_PYSPACE) !== 0;
     if (windowLeft === 0) {
       // A new window: Python restarts the run state with the window's first character.
-      if (i !== from) bounds.push(i);
+      if (start !== from) bounds.push(start);
       windowLeft = MAX_WINDOW_CODE_POINTS;
       runIsSpace = isSpace;
       runLength = 0;
@@ -44,11 +48,10 @@ export function chunkBounds(text: string, from: number, to: number, T: Uint8Arra
       runIsSpace = isSpace;
       runLength = 1;
     } else if (++runLength > MAX_RUN_CODE_POINTS) {
-      bounds.push(i);
+      bounds.push(start);
       runLength = 1;
     }
     windowLeft--;
-    i += cp > 0xffff ? 2 : 1;
   }
   bounds.push(to);
   return bounds;

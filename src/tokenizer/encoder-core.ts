@@ -1,11 +1,12 @@
 /**
  * The encoding pipeline shared by `encode`, `count` and chat encoding: Kimi's chunking, special-token
- * split points inside each chunk, UTF-8, the split scanner and BPE. Ids go to an array, or are only
- * counted when the array is null. Browser-safe.
+ * split points inside each chunk, UTF-8, the split scanner and BPE. Ids go to an {@link IdSink}, or
+ * are only counted when it is null. Browser-safe.
  *
  * @packageDocumentation
  */
 import { encodePiece, BpeScratch } from "./bpe.js";
+import { IdSink } from "./id-sink.js";
 import { classTable } from "./char-classes.js";
 import { chunkBounds } from "./chunking.js";
 import { pieceEnd } from "./pretokenize.js";
@@ -19,6 +20,8 @@ const KEEP_BUFFER_BYTES = 4 << 20;
 /** Encoding state of one tokenizer. Not reentrant (encoding is synchronous). */
 export class EncoderCore {
   readonly index: RankIndex;
+  /** The sink `encode` and `encodeChat` fill (reset at the start of each call). */
+  readonly sink = new IdSink();
   private readonly scratch = new BpeScratch();
   private readonly T: Uint8Array;
   private buf = new Uint8Array(1 << 16);
@@ -40,7 +43,7 @@ export class EncoderCore {
     to: number,
     emit: readonly SpecialOccurrence[] | null,
     forbid: readonly SpecialOccurrence[] | null,
-    out: number[] | null,
+    out: IdSink | null,
   ): number {
     const bounds = chunkBounds(text, from, to, this.T);
     let count = 0;
@@ -76,7 +79,7 @@ export class EncoderCore {
   }
 
   /** Encodes `text[from, to)` as ordinary text: no special tokens, no chunking. */
-  encodeOrdinary(text: string, from: number, to: number, out: number[] | null): number {
+  encodeOrdinary(text: string, from: number, to: number, out: IdSink | null): number {
     if (from >= to) return 0;
     const s = from === 0 && to === text.length ? text : text.slice(from, to);
     // Three UTF-8 bytes at most per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).

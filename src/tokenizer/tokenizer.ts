@@ -10,6 +10,7 @@ import { FIRST_SPECIAL_ID, MODEL_VOCAB_SIZE, NUM_BASE_RANKS, specialTokenString 
 import type { Segment } from "../template/segments.js";
 import { encodeSegments, resolveChatMode, type ChatEncodeOptions } from "./chat-encoding.js";
 import { EncoderCore } from "./encoder-core.js";
+import type { IdSink } from "./id-sink.js";
 import { RankIndex } from "./rank-index.js";
 import { findSpecialOccurrences, resolveSpecialPolicy } from "./special-occurrences.js";
 import { TokenStreamDecoder, type StreamDecoder } from "./stream-decoder.js";
@@ -75,9 +76,10 @@ export class Tokenizer {
    *   `options.disallowedSpecial` forbids; `invalid_options` for an unknown special-token string.
    */
   encode(text: string, options?: EncodeOptions): number[] {
-    const out: number[] = [];
-    this.run(text, options, out);
-    return out;
+    const sink = this.core.sink;
+    sink.reset();
+    this.run(text, options, sink);
+    return sink.toArray();
   }
 
   /** The number of tokens {@link Tokenizer.encode} would return, without building the array. */
@@ -85,7 +87,7 @@ export class Tokenizer {
     return this.run(text, options, null);
   }
 
-  private run(text: string, options: EncodeOptions | undefined, out: number[] | null): number {
+  private run(text: string, options: EncodeOptions | undefined, out: IdSink | null): number {
     if (typeof text !== "string") {
       throw new KimiK2Error("invalid_options", `encode takes a string, got ${text === null ? "null" : typeof text}.`);
     }
@@ -183,9 +185,10 @@ export class Tokenizer {
    * every special-token string of the prompt lies inside markup.
    */
   encodeChat(segments: readonly Segment[], options?: ChatEncodeOptions): number[] {
-    const out: number[] = [];
-    encodeSegments(this.core, segments, resolveChatMode(options), out);
-    return out;
+    const sink = this.core.sink;
+    sink.reset();
+    encodeSegments(this.core, segments, resolveChatMode(options), sink);
+    return sink.toArray();
   }
 
   /** The number of tokens {@link Tokenizer.encodeChat} would return, without building the array. */
