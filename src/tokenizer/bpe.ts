@@ -175,21 +175,35 @@ export function mergeTree(index: RankIndex, scratch: BpeScratch, buf: Uint8Array
     const key = tree[root]!;
     if (key === Infinity) break;
     const r = Math.floor(key / POS_SCALE);
-    const i = key - r * POS_SCALE;
-    const j = next[i]!;
-    const k = next[j]!;
-    parts[i] = r;
-    next[i] = k;
-    if (k < n) prev[k] = i;
-    setLeaf(tree, levelStart, depth, j, Infinity);
-    let ri = -1;
-    if (k < n) ri = index.merged(r, parts[k]!, buf, s + i, s + next[k]!);
-    setLeaf(tree, levelStart, depth, i, ri < 0 ? Infinity : ri * POS_SCALE + i);
-    const p = prev[i]!;
-    if (p >= 0) {
-      const rp = index.merged(parts[p]!, r, buf, s + p, s + k);
-      setLeaf(tree, levelStart, depth, p, rp < 0 ? Infinity : rp * POS_SCALE + p);
+    let i = key - r * POS_SCALE;
+    // A wave: while the next pair to the right has the same rank r and the merge created no key
+    // below it, that pair is the next global minimum (every other key was above (r, i), and the
+    // only position between i and it, j, is gone), so merge it at once, writing only leaves, and
+    // repair the tree over the touched range afterwards. Runs of spaces or punctuation merge in a
+    // few such waves.
+    let lo = i;
+    let hi = i;
+    for (;;) {
+      const j = next[i]!;
+      const k = next[j]!;
+      parts[i] = r;
+      next[i] = k;
+      if (k < n) prev[k] = i;
+      tree[j] = Infinity;
+      const ri = k < n ? index.merged(r, parts[k]!, buf, s + i, s + next[k]!) : -1;
+      tree[i] = ri < 0 ? Infinity : ri * POS_SCALE + i;
+      const p = prev[i]!;
+      let rp = -1;
+      if (p >= 0) {
+        rp = index.merged(parts[p]!, r, buf, s + p, s + k);
+        tree[p] = rp < 0 ? Infinity : rp * POS_SCALE + p;
+        if (p < lo) lo = p;
+      }
+      if (j > hi) hi = j;
+      if (k < n && tree[k] === r * POS_SCALE + k && (ri < 0 || ri > r) && (rp < 0 || rp > r)) i = k;
+      else break;
     }
+    repairRange(tree, levelStart, depth, lo, hi);
   }
   let count = 0;
   for (let i = 0; i < n; i = next[i]!) result[count++] = parts[i]!;
@@ -206,16 +220,14 @@ function min8(tree: Float64Array, b: number): number {
   return m;
 }
 
-/** Sets leaf `x` and restores the block minima above it, stopping once one does not change. */
-function setLeaf(tree: Float64Array, levelStart: Int32Array, depth: number, x: number, key: number): void {
-  if (tree[x] === key) return;
-  tree[x] = key;
+/** Recomputes the block minima above leaves `lo..hi`. */
+function repairRange(tree: Float64Array, levelStart: Int32Array, depth: number, lo: number, hi: number): void {
   for (let l = 1; l < depth; l++) {
-    const m = min8(tree, levelStart[l - 1]! + (x & ~7));
-    x >>= 3;
-    const at = levelStart[l]! + x;
-    if (tree[at] === m) return;
-    tree[at] = m;
+    lo >>= 3;
+    hi >>= 3;
+    const below = levelStart[l - 1]!;
+    const at = levelStart[l]!;
+    for (let b = lo; b <= hi; b++) tree[at + b] = min8(tree, below + (b << 3));
   }
 }
 
