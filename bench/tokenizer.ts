@@ -11,14 +11,15 @@
  *   (cut outside the timed region), so both sides produce the same ids; the bench checks they do.
  * - Worst cases: a 25,000-character run of Han characters (one piece) and a 50,000-space run
  *   (two chunks of 25,000), from seeded generators.
- * - Cold load time and memory retained, each in fresh processes.
+ * - Cold load time and memory retained, each in fresh processes: without and with the binary cache.
  * - `count(text)` against `encode(text).length`.
  *
  * Each timing: warm-up runs, then the median of BENCH_RUNS runs (the reference gets fewer runs on
  * the slow worst cases). The machine is shared: figures move by 10-20% from run to run.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTokenizer } from "../src/load-tokenizer.js";
@@ -55,7 +56,7 @@ function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 
-const tok = await loadTokenizer(dir);
+const tok = await loadTokenizer({ dir, cacheDir: false });
 const ref = createReference(dir);
 
 const corpusBytes = readFileSync(sharedFile("corpus", "mixed-5mb.txt"));
@@ -109,24 +110,28 @@ if (tok.count(whole) !== tok.encode(whole).length) throw new Error("count differ
 lines.push("", "| whole corpus | time |", "|---|---:|", `| encode(text).length | ${fmt(enc, 0)} ms |`, `| count(text) | ${fmt(cnt, 0)} ms (${fmt(enc / cnt, 2)}x) |`);
 
 const loader = join(fileURLToPath(new URL(".", import.meta.url)), "tokenizer-load.ts");
-const loads = (which: string): { ms: number; bytes: number } => {
+const cacheDir = mkdtempSync(join(tmpdir(), "kimi-k2-bench-cache-"));
+const loads = (...args: string[]): { ms: number; bytes: number } => {
   const ms: number[] = [];
   const bytes: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const r = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", loader, which, dir], { encoding: "utf8" })) as { ms: number; bytes: number };
+    const r = JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", loader, ...args], { encoding: "utf8" })) as { ms: number; bytes: number };
     ms.push(r.ms);
     bytes.push(r.bytes);
   }
   return { ms: median(ms), bytes: median(bytes) };
 };
-const lo = loads("ours");
-const lr = loads("reference");
+const lo = loads("ours", dir);
+await loadTokenizer({ dir, cacheDir }); // writes the cache the next loads read
+const lc = loads("ours", dir, cacheDir);
+const lr = loads("reference", dir);
+rmSync(cacheDir, { recursive: true, force: true });
 lines.push(
   "",
-  "| cold load (fresh process, median of 5) | this library | reference (tiktoken) |",
-  "|---|---:|---:|",
-  `| time to a ready tokenizer | ${fmt(lo.ms, 0)} ms | ${fmt(lr.ms, 0)} ms |`,
-  `| memory retained (heap + external) | ${fmt(lo.bytes / 2 ** 20, 1)} MiB | ${fmt(lr.bytes / 2 ** 20, 1)} MiB |`,
+  "| cold load (fresh process, median of 5) | this library, no cache | this library, binary cache | reference (tiktoken) |",
+  "|---|---:|---:|---:|",
+  `| time to a ready tokenizer | ${fmt(lo.ms, 0)} ms | ${fmt(lc.ms, 0)} ms | ${fmt(lr.ms, 0)} ms |`,
+  `| memory retained (heap + external) | ${fmt(lo.bytes / 2 ** 20, 1)} MiB | ${fmt(lc.bytes / 2 ** 20, 1)} MiB | ${fmt(lr.bytes / 2 ** 20, 1)} MiB |`,
 );
 
 console.log(lines.join("\n"));

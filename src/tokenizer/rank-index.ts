@@ -39,7 +39,11 @@ export class RankIndex {
   private readonly memoRight = new Int32Array(MEMO_SIZE);
   private readonly memoRank = new Int32Array(MEMO_SIZE);
 
-  constructor(vocab: Vocabulary) {
+  /**
+   * Indexes a vocabulary. `slots` is a hash table this class built for the same vocabulary before
+   * (see {@link RankIndex.hashSlots}; the binary cache stores it), which saves hashing every token.
+   */
+  constructor(vocab: Vocabulary, slots?: Int32Array) {
     this.data = vocab.data;
     this.offsets = vocab.offsets;
     const { data, offsets, size } = vocab;
@@ -48,10 +52,11 @@ export class RankIndex {
     if (size >= RANK_MASK) throw new Error(`internal: ${size} ranks do not fit the rank index`);
     let capacity = 1024;
     while (capacity < size * 3) capacity <<= 1;
+    if (slots !== undefined && slots.length !== capacity) throw new Error("internal: a rank index's slots do not fit this vocabulary");
     // Slot value: (tag << 18) | (rank + 1), 0 = empty, where the tag is 13 bits of the hash that
     // the slot index does not use: most probes of a miss (common in BPE) stop at the tag without
     // touching the token bytes. Load factor <= 1/3 keeps probe sequences short.
-    const slots = new Int32Array(capacity);
+    const table = slots ?? new Int32Array(capacity);
     const mask = capacity - 1;
     let maxLen = 0;
     for (let r = 0; r < size; r++) {
@@ -61,18 +66,24 @@ export class RankIndex {
       if (len > maxLen) maxLen = len;
       if (len === 1) this.byteRank[data[start]!] = r;
       else if (len === 2) this.pairRank[(data[start]! << 8) | data[start + 1]!] = r;
+      if (slots !== undefined) continue;
       let h = FNV_OFFSET;
       for (let i = start; i < end; i++) h = Math.imul(h ^ data[i]!, FNV_PRIME);
       let slot = (h ^ (h >>> 16)) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = ((h >>> TAG_SHIFT) << RANK_BITS) | (r + 1);
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = ((h >>> TAG_SHIFT) << RANK_BITS) | (r + 1);
     }
     for (let b = 0; b < 256; b++) {
       if (this.byteRank[b]! < 0) throw new Error(`internal: the vocabulary has no token for byte ${b}`);
     }
-    this.slots = slots;
+    this.slots = table;
     this.mask = mask;
     this.maxTokenLength = maxLen;
+  }
+
+  /** The hash table (for the binary cache: pass it back to the constructor with the same vocabulary). */
+  get hashSlots(): Int32Array {
+    return this.slots;
   }
 
   /** The rank of the byte string `buf[start, end)`, or -1 when it is not a token. */

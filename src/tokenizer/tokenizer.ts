@@ -43,6 +43,13 @@ export function invalidTokenIdError(id: unknown, index: number): KimiK2Error {
   );
 }
 
+const INDEXES = new WeakMap<Tokenizer, RankIndex>();
+
+/** A tokenizer's rank index (for the binary cache, which stores its hash table). */
+export function rankIndexOf(tokenizer: Tokenizer): RankIndex {
+  return INDEXES.get(tokenizer)!;
+}
+
 /**
  * A Kimi K2 tokenizer. Create one with {@link createTokenizer} (from the vocabulary's bytes) or
  * `loadTokenizer` (Node, from a checkpoint directory). Encoding is synchronous; one instance can
@@ -54,8 +61,11 @@ export class Tokenizer {
   private readonly core: EncoderCore;
   private specialBytes: Uint8Array[] | undefined;
 
-  /** Builds a tokenizer from a parsed vocabulary (see `parseTiktokenModel`). */
-  constructor(vocabulary: Vocabulary) {
+  /**
+   * Builds a tokenizer from a parsed vocabulary (see `parseTiktokenModel`). `index` is for the
+   * binary cache: a rank index built for this same vocabulary.
+   */
+  constructor(vocabulary: Vocabulary, index?: RankIndex) {
     if (vocabulary.size !== NUM_BASE_RANKS) {
       throw new KimiK2Error(
         "vocab_mismatch",
@@ -64,7 +74,8 @@ export class Tokenizer {
       );
     }
     this.vocabulary = vocabulary;
-    this.core = new EncoderCore(new RankIndex(vocabulary));
+    this.core = new EncoderCore(index ?? new RankIndex(vocabulary));
+    INDEXES.set(this, this.core.index);
   }
 
   /**

@@ -11,7 +11,9 @@ import { exportHfTokenizer } from "../../src/tokenizer/hf-export.js";
 import { modelDir } from "../helpers/shared.js";
 import { tokenizer } from "../helpers/tokenizers.js";
 
-function fakeIO(env: Record<string, string | undefined> = {}): CliIO & { stdout: string; stderr: string } {
+const CACHE = { KIMI_K2_CACHE_DIR: mkdtempSync(join(tmpdir(), "kimi-k2-hf-cache-")) };
+
+function fakeIO(env: Record<string, string | undefined> = CACHE): CliIO & { stdout: string; stderr: string } {
   const io = {
     stdout: "",
     stderr: "",
@@ -44,7 +46,7 @@ describe("kimi-k2 export-hf-tokenizer", () => {
 
   it("--no-chat-template leaves it out; KIMI_K2_MODEL_DIR finds the checkpoint", async () => {
     const out = mkdtempSync(join(tmpdir(), "kimi-k2-hf-"));
-    expect(await runCli(["export-hf-tokenizer", out, "--no-chat-template"], fakeIO({ KIMI_K2_MODEL_DIR: modelDir() }))).toBe(0);
+    expect(await runCli(["export-hf-tokenizer", out, "--no-chat-template"], fakeIO({ ...CACHE, KIMI_K2_MODEL_DIR: modelDir() }))).toBe(0);
     expect(JSON.parse(readFileSync(join(out, "tokenizer_config.json"), "utf8")).chat_template).toBeUndefined();
   });
 
