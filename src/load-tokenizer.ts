@@ -22,7 +22,7 @@ export interface LoadTokenizerOptions extends ModelFilesOptions {
  * Loads the Kimi K2 tokenizer from a checkpoint directory (a path), or from wherever
  * `findModelFiles` finds `tiktoken.model` (`{ dir }`, explicit `paths`, `KIMI_K2_MODEL_DIR`, the
  * Hugging Face cache). The first load parses the file and writes a binary cache; later loads read
- * the cache (about 5x faster). A stale or damaged cache is ignored and rewritten.
+ * the cache (about twice as fast). A stale or damaged cache is ignored and rewritten.
  *
  * @throws {@link KimiK2Error} `model_files_not_found`, `vocab_malformed` or `vocab_mismatch`.
  */

@@ -34,7 +34,7 @@ const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** The error for an id that is not a token of the model. */
-export function invalidTokenIdError(id: unknown, index: number): KimiK2Error {
+function invalidTokenIdError(id: unknown, index: number): KimiK2Error {
   return new KimiK2Error(
     "invalid_token_id",
     `token id ${String(id)}${index >= 0 ? ` at index ${index}` : ""} is not a Kimi K2 token id: ids are integers in 0..${MODEL_VOCAB_SIZE - 1} ` +
