@@ -6,9 +6,10 @@
  * Unicode 17 added or changed.
  */
 import { describe, expect, it } from "vitest";
-import { C_HAN, C_LETTER, C_LOWER, C_NUMBER, C_SPACE, C_UPPER, PINNED_UNICODE_VERSION, classTable } from "../../src/tokenizer/char-classes.js";
+import { C_HAN, C_LETTER, C_LOWER, C_NUMBER, C_PYSPACE, C_SPACE, C_UPPER, PINNED_UNICODE_VERSION, classTable } from "../../src/tokenizer/char-classes.js";
 import { splitPieces } from "../../src/tokenizer/pretokenize.js";
 import { SPLIT_PATTERN_JS, splitRegExp } from "../../src/tokenizer/split-regex.js";
+import { PY_SPACE } from "../helpers/reference-tokenizer.js";
 import { firstDifference, reference, tokenizer } from "../helpers/tokenizers.js";
 
 const NODE = {
@@ -84,6 +85,13 @@ describe("Unicode tables", () => {
     }
     expect(T[0x295]! & SPLIT_FLAGS).toBe(C_LETTER | C_LOWER);
     if (process.versions.unicode === "17.0") expect(differences.length).toBe(4_700);
+  });
+
+  it("the chunking rule's space flag is exactly Python's str.isspace() set", () => {
+    const T = classTable();
+    const flagged: number[] = [];
+    for (let cp = 0; cp < 0x110000; cp++) if (T[cp]! & C_PYSPACE) flagged.push(cp);
+    expect(flagged).toEqual([...PY_SPACE].sort((a, b) => a - b));
   });
 
   it("the scanner splits exactly like the JS regex port wherever Node's Unicode agrees with Unicode 16", () => {
