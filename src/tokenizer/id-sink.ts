@@ -1,6 +1,6 @@
 /**
  * Where encoding writes ids: a growable Int32Array, copied once into the `number[]` that `encode`
- * returns. Pushing 1.8 million ids onto a growing JS array costs about three times as much as
+ * returns. Pushing 1.8 million ids onto a growing JS array costs two to three times as much as
  * writing them here and copying them into an array allocated at its final length. Browser-safe.
  *
  * @packageDocumentation
