@@ -1,0 +1,304 @@
+/**
+ * Python's text forms of values: `str()`, `repr()`, float `repr`, and `json.dumps` with every keyword
+ * Hugging Face's `tojson` accepts (`ensure_ascii`, `indent`, `separators`, `sort_keys`).
+ *
+ * These accept both request values ({@link JsonValue}: plain objects, `Map`s) and the Jinja engine's
+ * values ({@link PyValue}).
+ *
+ * @packageDocumentation
+ */
+import { JsonFloat, objectKeys } from "./json-value.js";
+import {
+  PyCallable,
+  PyCycler,
+  PyDict,
+  PyIter,
+  PyJoiner,
+  PyLoop,
+  PyNamespace,
+  PyRange,
+  PyTuple,
+  PyUndefined,
+  PyView,
+  TStr,
+  pyRaise,
+  typeName,
+  unsupported,
+  type PyValue,
+} from "./py-values.js";
+
+/** Python's `repr(float)` (also its `str()`): shortest round-trip digits, Python's notation. */
+export function pyFloatRepr(x: number): string {
+  if (x !== x) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  // toExponential() without an argument gives the shortest digits that round-trip, as Python does.
+  const e = x.toExponential();
+  const sign = x < 0 ? "-" : "";
+  const ePos = e.indexOf("e");
+  const mant = e.slice(x < 0 ? 1 : 0, ePos);
+  const exp = Number(e.slice(ePos + 1));
+  const digits = mant.length > 1 ? mant[0] + mant.slice(2) : mant;
+  // Python switches to exponent notation when the exponent is below -4 or at least 16.
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ee = Math.abs(exp);
+    return `${sign}${m}e${exp < 0 ? "-" : "+"}${ee < 10 ? "0" : ""}${ee}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+// Python's str.isprintable(): false for categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs other than space.
+// Python's Unicode database may be older than the JavaScript engine's: characters assigned in between
+// count as printable here and are escaped by that Python (see the README).
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, "0");
+}
+
+/** Python's `repr(str)`. */
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === quote || ch === "\\") out += "\\" + ch;
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + hex(c, 2);
+    else if (c < 0x7f) out += ch;
+    else if (!NON_PRINTABLE.test(ch)) out += ch;
+    else if (c <= 0xff) out += "\\x" + hex(c, 2);
+    else if (c <= 0xffff) out += "\\u" + hex(c, 4);
+    else out += "\\U" + hex(c, 8);
+  }
+  return out + quote;
+}
+
+function intText(v: number | bigint): string {
+  return typeof v === "bigint" ? v.toString() : String(v);
+}
+
+/** Python's `str(value)`, as `{{ value }}` prints it. */
+export function pyStr(v: PyValue): string {
+  if (typeof v === "string") return v;
+  if (v instanceof TStr) return v.text;
+  if (v instanceof PyUndefined) return "";
+  return pyRepr(v);
+}
+
+/** Python's `repr(value)`. */
+export function pyRepr(v: PyValue): string {
+  switch (typeof v) {
+    case "string":
+      return pyStrRepr(v);
+    case "boolean":
+      return v ? "True" : "False";
+    case "number":
+      return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
+    case "bigint":
+      return v.toString();
+  }
+  if (v === null) return "None";
+  if (v instanceof TStr) return pyStrRepr(v.text);
+  if (v instanceof JsonFloat) return pyFloatRepr(v.value);
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (v instanceof PyTuple) {
+    return v.items.length === 1 ? `(${pyRepr(v.items[0] as PyValue)},)` : `(${v.items.map(pyRepr).join(", ")})`;
+  }
+  if (v instanceof PyDict) return dictRepr(v.map);
+  if (v instanceof PyUndefined) return "Undefined";
+  if (v instanceof PyRange) {
+    return v.step === 1 ? `range(${v.start}, ${v.stop})` : `range(${v.start}, ${v.stop}, ${v.step})`;
+  }
+  if (v instanceof PyNamespace) return `<Namespace ${dictRepr(v.map)}>`;
+  if (v instanceof PyView) {
+    return `${v.kind}([${v.items.map(pyRepr).join(", ")}])`;
+  }
+  if (v instanceof PyLoop) return `<LoopContext ${v.index0 + 1}/${v.items.length}>`;
+  // Python prints these with a memory address: no output can match it.
+  if (v instanceof PyIter || v instanceof PyCallable || v instanceof PyCycler || v instanceof PyJoiner) {
+    return unsupported(`printing a ${typeName(v)} object`, "Python prints its memory address");
+  }
+  return unsupported(`printing a ${typeName(v)}`);
+}
+
+function dictRepr(map: Map<string, PyValue>): string {
+  const parts: string[] = [];
+  for (const [k, val] of map) parts.push(`${pyStrRepr(k)}: ${pyRepr(val)}`);
+  return `{${parts.join(", ")}}`;
+}
+
+/** Options of Python's `json.dumps` as `tojson` passes them. */
+export interface JsonDumpsOptions {
+  /** Escape every non-ASCII character as `\uXXXX` (default false, as Hugging Face sets it). */
+  ensureAscii?: boolean;
+  /** Pretty-print: a number of spaces or an indent string; `null` for one line. */
+  indent?: number | string | null;
+  /** `[itemSeparator, keySeparator]`; default `[", ", ": "]`, or `[",", ": "]` with `indent`. */
+  separators?: readonly [string, string] | null;
+  /** Sort object keys by code point. */
+  sortKeys?: boolean;
+}
+
+const ESCAPE_SHORT: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+// ensure_ascii=False escapes only quote, backslash and C0 controls; lone surrogates pass through.
+const ESCAPE_UNICODE = /["\\\x00-\x1f]/g;
+// ensure_ascii=True escapes everything outside printable ASCII, one UTF-16 unit at a time.
+const ESCAPE_ASCII = /["\\]|[^\x20-\x7e]/g;
+
+function escapeJsonChar(ch: string): string {
+  return ESCAPE_SHORT[ch] ?? "\\u" + hex(ch.charCodeAt(0), 4);
+}
+
+/** A JSON string literal as Python's `json.dumps` writes it. */
+export function pyJsonString(s: string, ensureAscii: boolean): string {
+  const re = ensureAscii ? ESCAPE_ASCII : ESCAPE_UNICODE;
+  re.lastIndex = 0;
+  if (!re.test(s)) return `"${s}"`;
+  re.lastIndex = 0;
+  return `"${s.replace(re, escapeJsonChar)}"`;
+}
+
+/** Compares strings by code point, as Python does (JavaScript's `<` compares UTF-16 units). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    // A surrogate is involved: compare the code points the differing units belong to (a lone
+    // surrogate is its own code point, 0xD800..0xDFFF; a pair is above 0xFFFF).
+    const p = i > 0 && (a.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+    return codePointAt(a, p) - codePointAt(b, p);
+  }
+  return a.length - b.length;
+}
+
+function codePointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if ((c & 0xfc00) === 0xd800 && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if ((d & 0xfc00) === 0xdc00) return 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+  }
+  return c;
+}
+
+function entriesOf(v: object): [string, unknown][] | undefined {
+  if (v instanceof PyDict) return [...v.map];
+  if (v instanceof Map) return [...(v as Map<string, unknown>)];
+  if (Array.isArray(v) || v instanceof JsonFloat || v instanceof PyTuple || v instanceof TStr) return undefined;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  return objectKeys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+}
+
+/**
+ * Python's `json.dumps(value, ensure_ascii, indent, separators, sort_keys)`.
+ *
+ * @throws a Python `TypeError` (as {@link pyRaise}) for values JSON cannot represent
+ *   (Undefined, namespaces, callables...), and `ValueError` for circular structures.
+ */
+export function pyJsonDumps(value: unknown, options: JsonDumpsOptions = {}): string {
+  const ensureAscii = options.ensureAscii ?? false;
+  const indentOpt = options.indent ?? null;
+  const indent = indentOpt === null ? null : typeof indentOpt === "string" ? indentOpt : " ".repeat(Math.max(0, indentOpt));
+  const [itemSep, keySep] = options.separators ?? (indent === null ? [", ", ": "] : [",", ": "]);
+  const sortKeys = options.sortKeys ?? false;
+  const stack = new Set<object>();
+  const out: string[] = [];
+
+  const write = (v: unknown, level: number): void => {
+    switch (typeof v) {
+      case "string":
+        out.push(pyJsonString(v, ensureAscii));
+        return;
+      case "number":
+        if (Number.isInteger(v)) out.push(String(v === 0 ? 0 : v));
+        else out.push(v !== v ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : pyFloatRepr(v));
+        return;
+      case "bigint":
+        out.push(v.toString());
+        return;
+      case "boolean":
+        out.push(v ? "true" : "false");
+        return;
+      case "object":
+        break;
+      default:
+        return pyRaise("TypeError", `Object of type ${typeof v} is not JSON serializable`);
+    }
+    if (v === null) {
+      out.push("null");
+      return;
+    }
+    if (v instanceof TStr) {
+      out.push(pyJsonString(v.text, ensureAscii));
+      return;
+    }
+    if (v instanceof JsonFloat) {
+      out.push(pyFloatRepr(v.value));
+      return;
+    }
+    if (stack.has(v)) pyRaise("ValueError", "Circular reference detected");
+    const items = Array.isArray(v) ? v : v instanceof PyTuple ? v.items : undefined;
+    if (items !== undefined) {
+      if (items.length === 0) {
+        out.push("[]");
+        return;
+      }
+      stack.add(v);
+      const nl = indent === null ? "" : "\n" + indent.repeat(level + 1);
+      out.push("[" + nl);
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out.push(itemSep + nl);
+        write(items[i], level + 1);
+      }
+      out.push(indent === null ? "]" : "\n" + indent.repeat(level) + "]");
+      stack.delete(v);
+      return;
+    }
+    let entries = entriesOf(v);
+    if (entries === undefined) {
+      return pyRaise("TypeError", `Object of type ${typeName(v as PyValue)} is not JSON serializable`);
+    }
+    if (entries.length === 0) {
+      out.push("{}");
+      return;
+    }
+    if (sortKeys) entries = entries.slice().sort((a, b) => compareCodePoints(a[0], b[0]));
+    stack.add(v);
+    const nl = indent === null ? "" : "\n" + indent.repeat(level + 1);
+    out.push("{" + nl);
+    for (let i = 0; i < entries.length; i++) {
+      const [k, val] = entries[i] as [string, unknown];
+      if (i > 0) out.push(itemSep + nl);
+      out.push(pyJsonString(k, ensureAscii) + keySep);
+      write(val, level + 1);
+    }
+    out.push(indent === null ? "}" : "\n" + indent.repeat(level) + "}");
+    stack.delete(v);
+  };
+
+  write(value, 0);
+  return out.join("");
+}
+
+/** Python's `int.__str__` for either int representation. */
+export function pyIntStr(v: number | bigint): string {
+  return intText(v);
+}
