@@ -177,6 +177,16 @@ export function compileProgram(program: Node): Stmt {
   }
 
   function compileFilter(operand: Expr, filter: Node): Expr {
+    // `x|f(a)()` or `x|f.attr`: the parser hangs calls and lookups after the filter on its node.
+    if (filter.type === "CallExpression" && (filter.callee as Node).type !== "Identifier") {
+      const inner = compileFilter(operand, filter.callee as Node);
+      const args = compileArgs(filter.args as Node[]);
+      return (s) => callValue(inner(s), args(s));
+    }
+    if (filter.type === "MemberExpression") {
+      const inner = compileFilter(operand, filter.object as Node);
+      return compileMember(inner, filter);
+    }
     const isCall = filter.type === "CallExpression";
     const nameNode = (isCall ? filter.callee : filter) as Node;
     if (nameNode.type !== "Identifier") return unsupported(`a filter written as ${nameNode.type}`);
@@ -197,6 +207,25 @@ export function compileProgram(program: Node): Stmt {
       if (f === undefined) return pyRaise("TemplateAssertionError", `No filter named '${name}'.`);
       return f(operand(s), args(s));
     };
+  }
+
+  function compileMember(obj: Expr, n: Node): Expr {
+    const prop = n.property as Node;
+    if (n.computed && prop.type === "SliceExpression") {
+      const none = (): PyValue => null;
+      const [a, b, c] = [prop.start, prop.stop, prop.step].map((x: Node | undefined) => (x ? expr(x) : none));
+      return (s) => envSlice(obj(s), (a as Expr)(s), (b as Expr)(s), (c as Expr)(s));
+    }
+    if (!n.computed) {
+      if (prop.type === "IntegerLiteral") {
+        const i = prop.value as number;
+        return (s) => envGetitem(obj(s), i);
+      }
+      const name = prop.value as string;
+      return (s) => envGetattr(obj(s), name);
+    }
+    const key = expr(prop);
+    return (s) => envGetitem(obj(s), key(s));
   }
 
   function compileAdditive(node: Node): Expr {
@@ -311,25 +340,8 @@ export function compileProgram(program: Node): Stmt {
           return v === undefined ? missing : v;
         };
       }
-      case "MemberExpression": {
-        const obj = expr(n.object);
-        const prop = n.property as Node;
-        if (n.computed && prop.type === "SliceExpression") {
-          const none = (): PyValue => null;
-          const [a, b, c] = [prop.start, prop.stop, prop.step].map((x: Node | undefined) => (x ? expr(x) : none));
-          return (s) => envSlice(obj(s), (a as Expr)(s), (b as Expr)(s), (c as Expr)(s));
-        }
-        if (!n.computed) {
-          if (prop.type === "IntegerLiteral") {
-            const i = prop.value as number;
-            return (s) => envGetitem(obj(s), i);
-          }
-          const name = prop.value as string;
-          return (s) => envGetattr(obj(s), name);
-        }
-        const key = expr(prop);
-        return (s) => envGetitem(obj(s), key(s));
-      }
+      case "MemberExpression":
+        return compileMember(expr(n.object), n);
       case "CallExpression": {
         const callee = n.callee as Node;
         if (callee.type === "Identifier" && (callee.value === PAREN_MARK || callee.value === TUPLE_MARK)) {
@@ -512,18 +524,20 @@ export function compileProgram(program: Node): Stmt {
               return truthy(cond(t));
             });
           }
-          if (items.length === 0) {
-            otherwise(new Scope(s), out);
-            return 0;
-          }
+          // Jinja2 runs the else block unless some iteration's body ran to its end: an iteration
+          // left by break or continue does not count.
+          let completed = false;
           const loop = new PyLoop(items, 0);
           for (let i = 0; i < items.length; i++) {
             const t = new Scope(s);
             loop.index0 = i;
             t.vars.set("loop", loop);
             assign(target, items[i] as PyValue, t, expr);
-            if (body(t, out) === BREAK) break;
+            const code = body(t, out);
+            if (code === BREAK) break;
+            if (code === 0) completed = true;
           }
+          if (!completed) otherwise(new Scope(s), out);
           return 0;
         };
       }

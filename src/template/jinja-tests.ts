@@ -6,6 +6,7 @@
 import { isCallable } from "./jinja-attrs.js";
 import { pyArith, pyCompare, pyContains, pyEq, toStr } from "./jinja-ops.js";
 import { callStrMethod } from "./jinja-str-methods.js";
+import { pyPercent } from "./py-strformat.js";
 import {
   PyDict,
   PyRange,
@@ -39,6 +40,11 @@ function compareTest(op: string): Test {
   return (v, a) => pyCompare(op, v, arg(a, "other"));
 }
 
+/** Python's `%`: string formatting for a str, modulo otherwise (`'a' is odd` raises as in Python). */
+function mod(v: PyValue, n: PyValue): PyValue {
+  return isStr(v) ? pyPercent(v, n) : pyArith("%", v, n);
+}
+
 function isNumber(v: PyValue): boolean {
   return typeof v === "boolean" || isInt(v) || isFloat(v);
 }
@@ -53,9 +59,9 @@ export function setFilterNames(names: ReadonlySet<string>): void {
 
 /** Jinja2's tests by name. */
 export const TESTS: Record<string, Test> = {
-  odd: (v) => pyEq(pyArith("%", v, 2), 1),
-  even: (v) => pyEq(pyArith("%", v, 2), 0),
-  divisibleby: (v, a) => pyEq(pyArith("%", v, arg(a, "num")), 0),
+  odd: (v) => pyEq(mod(v, 2), 1),
+  even: (v) => pyEq(mod(v, 2), 0),
+  divisibleby: (v, a) => pyEq(mod(v, arg(a, "num")), 0),
   defined: (v) => !(v instanceof PyUndefined),
   undefined: (v) => v instanceof PyUndefined,
   none: (v) => v === null,

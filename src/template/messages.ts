@@ -85,6 +85,7 @@ function invalid(message: string, details: Record<string, unknown>): never {
 }
 
 function describe(v: unknown): string {
+  if (v === undefined) return "missing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (v instanceof JsonFloat || typeof v === "number" || typeof v === "bigint") return "a number";

@@ -45,12 +45,8 @@ export function decodeWtf8(bytes: Uint8Array): string {
   return out;
 }
 
-/**
- * Renders request lines (JSON text, one request each, no raw newlines) with the reference.
- * `kimi`: pass `--kimi-tokenizer` (tool schemas deep-sorted, add_generation_prompt defaulting to true).
- */
-export function renderReference(templatePath: string, lines: readonly string[], kimi: boolean): Promise<OracleResult[]> {
-  const args = [sharedFile("oracles", "render_ref.py"), templatePath, "--jsonl", ...(kimi ? ["--kimi-tokenizer"] : [])];
+/** Runs python3 with arguments, feeding `input` on stdin; resolves to stdout decoded as WTF-8. */
+export function runPython(args: string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", args, { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
@@ -59,18 +55,54 @@ export function renderReference(templatePath: string, lines: readonly string[], 
     child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) {
-        reject(new Error(`render_ref.py exited with ${code}: ${Buffer.concat(err).toString()}`));
-        return;
-      }
-      const text = decodeWtf8(Buffer.concat(out));
-      const results = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as OracleResult);
-      if (results.length !== lines.length) {
-        reject(new Error(`render_ref.py returned ${results.length} results for ${lines.length} requests`));
-        return;
-      }
-      resolve(results);
+      if (code !== 0) reject(new Error(`python3 exited with ${code}: ${Buffer.concat(err).toString()}`));
+      else resolve(decodeWtf8(Buffer.concat(out)));
     });
-    child.stdin.end(lines.join("\n") + "\n");
+    child.stdin.end(input);
   });
+}
+
+// Renders (template, request) pairs with render_ref.py's own render() in one process.
+const CASES_SCRIPT = `
+import sys, json
+sys.path.insert(0, sys.argv[1])
+import render_ref
+for raw in sys.stdin.buffer:
+    if not raw.strip():
+        continue
+    case = json.loads(raw.decode("utf-8"))
+    try:
+        out = {"ok": True, "text": render_ref.render(case["template"], case["request"], kimi_tokenizer=case.get("kimi", False))}
+    except Exception as exc:
+        out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\\n")
+`;
+
+/** One (template, request) pair for {@link renderReferenceCases}; `requestLine` is the request as JSON text. */
+export interface OracleCase {
+  template: string;
+  requestLine: string;
+  kimi?: boolean;
+}
+
+/** Renders many (template, request) pairs with `render_ref.render` (the oracle's own function) in one Python process. */
+export async function renderReferenceCases(cases: readonly OracleCase[]): Promise<OracleResult[]> {
+  const oracleDir = sharedFile("oracles");
+  const input = cases.map((c) => `{"template": ${JSON.stringify(c.template)}, "kimi": ${c.kimi ? "true" : "false"}, "request": ${c.requestLine}}`).join("\n") + "\n";
+  const text = await runPython(["-c", CASES_SCRIPT, oracleDir], input);
+  const results = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as OracleResult);
+  if (results.length !== cases.length) throw new Error(`the oracle returned ${results.length} results for ${cases.length} cases`);
+  return results;
+}
+
+/**
+ * Renders request lines (JSON text, one request each, no raw newlines) with the reference.
+ * `kimi`: pass `--kimi-tokenizer` (tool schemas deep-sorted, add_generation_prompt defaulting to true).
+ */
+export async function renderReference(templatePath: string, lines: readonly string[], kimi: boolean): Promise<OracleResult[]> {
+  const args = [sharedFile("oracles", "render_ref.py"), templatePath, "--jsonl", ...(kimi ? ["--kimi-tokenizer"] : [])];
+  const text = await runPython(args, lines.join("\n") + "\n");
+  const results = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as OracleResult);
+  if (results.length !== lines.length) throw new Error(`render_ref.py returned ${results.length} results for ${lines.length} requests`);
+  return results;
 }
