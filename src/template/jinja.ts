@@ -7,7 +7,7 @@
  */
 import { parse } from "@huggingface/jinja";
 import { KimiK2Error } from "../errors.js";
-import { JsonFloat, isJsonObject, objectEntries, type JsonValue } from "./json-value.js";
+import { JsonFloat, isJsonFloat, isJsonObject, objectEntries, type JsonValue } from "./json-value.js";
 import { Out, Scope, compileProgram, type Node } from "./jinja-compile.js";
 import { makeGlobals } from "./jinja-globals.js";
 import { lexTemplate } from "./jinja-lexer.js";
@@ -39,7 +39,8 @@ export function requestValue(v: JsonValue, path = "request"): PyValue {
       return v;
   }
   if (v === null) return null;
-  if (v instanceof JsonFloat) return v;
+  // A float from another copy of the package becomes this copy's class, which the engine tests for.
+  if (isJsonFloat(v)) return v instanceof JsonFloat ? v : new JsonFloat((v as { value: number }).value);
   if (Array.isArray(v)) return v.map((x, i) => requestValue(x, `${path}[${i}]`));
   if (isJsonObject(v)) {
     const map = new Map<string, PyValue>();

@@ -16,6 +16,8 @@
  */
 import { KimiK2Error } from "../errors.js";
 
+const FLOAT_MARK = Symbol.for("kimi-k2-toolkit.JsonFloat");
+
 /**
  * A float whose value is integral or negative zero (`1.0`, `1e16`, `-0.0`): Python prints it with a
  * fraction or an exponent, where JavaScript would print an integer. Non-integral floats (`1.5`,
@@ -26,6 +28,7 @@ export class JsonFloat {
   readonly value: number;
   constructor(value: number) {
     this.value = value;
+    Object.defineProperty(this, FLOAT_MARK, { value: true });
   }
   /** The numeric value, so arithmetic on a `JsonFloat` works. */
   valueOf(): number {
@@ -35,6 +38,14 @@ export class JsonFloat {
   toJSON(): number {
     return this.value;
   }
+}
+
+/**
+ * True for a {@link JsonFloat}, also one made by another copy of this package (the ESM and CommonJS
+ * builds each have their own class, so `instanceof` alone is not enough).
+ */
+export function isJsonFloat(v: unknown): v is JsonFloat {
+  return v instanceof JsonFloat || (typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[FLOAT_MARK] === true);
 }
 
 /** A JSON object: a plain object (its key order may be recorded, see {@link objectKeys}) or a `Map`. */
@@ -126,7 +137,7 @@ export function objectEntries(obj: JsonObject): [string, JsonValue][] {
 export function isJsonObject(value: unknown): value is JsonObject {
   if (value === null || typeof value !== "object") return false;
   if (value instanceof Map) return true;
-  if (Array.isArray(value) || value instanceof JsonFloat) return false;
+  if (Array.isArray(value) || isJsonFloat(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { KimiK2Error } from "../errors.js";
-import { JsonFloat, isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
+import { isJsonFloat, isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
 
 /** A text content part. */
 export interface TextContentPart {
@@ -88,7 +88,7 @@ function describe(v: unknown): string {
   if (v === undefined) return "missing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  if (v instanceof JsonFloat || typeof v === "number" || typeof v === "bigint") return "a number";
+  if (isJsonFloat(v) || typeof v === "number" || typeof v === "bigint") return "a number";
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
@@ -98,85 +98,119 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return p === Object.prototype || p === null;
 }
 
-function has(o: Record<string, unknown>, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
-}
-
 /** Options of {@link validateChatRequest}. */
 export interface ValidateOptions {
   /** Accept tool calls without an `id` (ids will be assigned by normalisation). */
   allowMissingToolCallIds?: boolean;
+  /**
+   * Check that tool schemas and call arguments hold only JSON data (default true). The native
+   * engine skips it: serialising them fails on anything else, and then the full check runs to
+   * name the field.
+   */
+  deep?: boolean;
 }
 
-function checkJson(v: unknown, where: string, details: Record<string, unknown>, depth = 0): void {
+/** True when a value is JSON data the renderers accept (fast path: no allocation). */
+function isJsonData(v: unknown, depth: number): boolean {
   switch (typeof v) {
     case "string":
     case "number":
     case "boolean":
     case "bigint":
-      return;
+      return true;
     case "object":
       break;
     default:
-      invalid(`${where} holds ${describe(v)}, which is not JSON data. Send strings, numbers, booleans, null, arrays and objects only.`, details);
+      return false;
   }
-  if (v === null || v instanceof JsonFloat) return;
-  if (depth > 1000) invalid(`${where} is nested too deeply.`, details);
+  if (v === null || isJsonFloat(v)) return true;
+  if (depth > 1000) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) checkJson(v[i], `${where}[${i}]`, details, depth + 1);
-    return;
+    for (let i = 0; i < v.length; i++) if (!isJsonData(v[i], depth + 1)) return false;
+    return true;
   }
-  if (!isJsonObject(v)) invalid(`${where} holds a ${Object.getPrototypeOf(v)?.constructor?.name ?? "non-plain"} object, which is not JSON data.`, details);
-  const entries = v instanceof Map ? [...v] : Object.entries(v);
-  for (const [k, x] of entries) checkJson(x, `${where}.${k}`, details, depth + 1);
+  if (v instanceof Map) {
+    for (const x of v.values()) if (!isJsonData(x, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v as Record<string, unknown>) if (!isJsonData((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
+/** The path and kind of the first non-JSON value (slow path, for the error message). */
+function firstNonJson(v: unknown, where: string, depth = 0): [string, string] | undefined {
+  if (isJsonData(v, depth)) return undefined;
+  if (depth > 1000) return [where, "a structure nested too deeply"];
+  if (typeof v !== "object" || v === null) return [where, describe(v)];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = firstNonJson(v[i], `${where}[${i}]`, depth + 1);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  const entries = v instanceof Map ? [...v] : isJsonObject(v) ? Object.entries(v) : undefined;
+  if (!entries) return [where, `a ${Object.getPrototypeOf(v)?.constructor?.name ?? "non-plain"} object`];
+  for (const [k, x] of entries) {
+    const r = firstNonJson(x, `${where}.${k}`, depth + 1);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+function checkJson(v: unknown, where: string, details: () => Record<string, unknown>): void {
+  if (isJsonData(v, 0)) return;
+  const [path, what] = firstNonJson(v, where) ?? [where, describe(v)];
+  invalid(`${path} holds ${what}, which is not JSON data. Send strings, numbers, booleans, null, arrays and objects only.`, details());
+}
+
+function badPart(i: number, j: number, problem: string, field: string): never {
+  return invalid(`messages[${i}].content[${j}]${problem}`, { messageIndex: i, field, partIndex: j });
 }
 
 function validateContent(content: unknown, i: number): void {
   if (content === null || content === undefined || typeof content === "string") return;
-  const where = `messages[${i}].content`;
   if (!Array.isArray(content)) {
-    invalid(`${where} is ${describe(content)}; it must be a string, null, or an array of content parts ({"type": "text", "text": ...} or {"type": "image_url", ...}).`, {
-      messageIndex: i,
-      field: "content",
-    });
+    invalid(
+      `messages[${i}].content is ${describe(content)}; it must be a string, null, or an array of content parts ({"type": "text", "text": ...} or {"type": "image_url", ...}).`,
+      { messageIndex: i, field: "content" },
+    );
   }
   for (let j = 0; j < content.length; j++) {
     const part = content[j] as unknown;
-    const pw = `${where}[${j}]`;
-    const details = { messageIndex: i, field: "content", partIndex: j };
-    if (!isPlainObject(part)) invalid(`${pw} is ${describe(part)}; a content part must be an object with a "type".`, details);
+    if (!isPlainObject(part)) badPart(i, j, ` is ${describe(part)}; a content part must be an object with a "type".`, "content");
     const type = part.type;
     if (type === "text") {
-      if (typeof part.text !== "string") invalid(`${pw}.text is ${describe(part.text)}; a text part needs "text" as a string.`, { ...details, field: "content.text" });
+      if (typeof part.text !== "string") badPart(i, j, `.text is ${describe(part.text)}; a text part needs "text" as a string.`, "content.text");
     } else if (type !== "image_url" && type !== "image") {
-      invalid(
-        `${pw} has type ${JSON.stringify(type ?? null)}; the Kimi K2 template renders only "text", "image_url" and "image" parts. Convert the part to text or drop it.`,
-        { ...details, field: "content.type" },
-      );
+      badPart(i, j, ` has type ${JSON.stringify(type ?? null)}; the Kimi K2 template renders only "text", "image_url" and "image" parts. Convert the part to text or drop it.`, "content.type");
     }
-    checkJson(part, pw, details);
+    if (!isJsonData(part, 0)) checkJson(part, `messages[${i}].content[${j}]`, () => ({ messageIndex: i, field: "content", partIndex: j }));
   }
+}
+
+function badCall(i: number, j: number, problem: string, field: string): never {
+  return invalid(`messages[${i}].tool_calls[${j}]${problem}`, { messageIndex: i, field, callIndex: j });
 }
 
 function validateToolCalls(calls: unknown, i: number, opts: ValidateOptions): void {
   if (calls === null || calls === undefined) return;
-  const where = `messages[${i}].tool_calls`;
-  if (!Array.isArray(calls)) invalid(`${where} is ${describe(calls)}; it must be an array of tool calls or null.`, { messageIndex: i, field: "tool_calls" });
+  if (!Array.isArray(calls)) invalid(`messages[${i}].tool_calls is ${describe(calls)}; it must be an array of tool calls or null.`, { messageIndex: i, field: "tool_calls" });
   for (let j = 0; j < calls.length; j++) {
     const call = calls[j] as unknown;
-    const cw = `${where}[${j}]`;
-    const details = { messageIndex: i, field: "tool_calls", callIndex: j };
-    if (!isPlainObject(call)) invalid(`${cw} is ${describe(call)}; a tool call must be {"id", "type": "function", "function": {"name", "arguments"}}.`, details);
-    if (!(opts.allowMissingToolCallIds && (call.id === undefined || call.id === null)) && typeof call.id !== "string") {
-      invalid(`${cw}.id is ${describe(call.id)}; every tool call needs a string id (or render with normalizeToolCallIds: true to assign them).`, { ...details, field: "tool_calls.id" });
+    if (!isPlainObject(call)) badCall(i, j, ` is ${describe(call)}; a tool call must be {"id", "type": "function", "function": {"name", "arguments"}}.`, "tool_calls");
+    if (typeof call.id !== "string" && !(opts.allowMissingToolCallIds && (call.id === undefined || call.id === null))) {
+      badCall(i, j, `.id is ${describe(call.id)}; every tool call needs a string id (or render with normalizeToolCallIds: true to assign them).`, "tool_calls.id");
     }
     const fn = call.function;
-    if (!isPlainObject(fn)) invalid(`${cw}.function is ${describe(fn)}; it must be an object with "name" and "arguments".`, { ...details, field: "tool_calls.function" });
-    if (typeof fn.name !== "string") invalid(`${cw}.function.name is ${describe(fn.name)}; it must be the called tool's name as a string.`, { ...details, field: "tool_calls.function.name" });
-    if (!has(fn, "arguments") || fn.arguments === undefined) {
-      invalid(`${cw}.function.arguments is missing; send the arguments as JSON text or a JSON value ("{}" for none).`, { ...details, field: "tool_calls.function.arguments" });
+    if (!isPlainObject(fn)) badCall(i, j, `.function is ${describe(fn)}; it must be an object with "name" and "arguments".`, "tool_calls.function");
+    if (typeof fn.name !== "string") badCall(i, j, `.function.name is ${describe(fn.name)}; it must be the called tool's name as a string.`, "tool_calls.function.name");
+    if (fn.arguments === undefined) {
+      badCall(i, j, `.function.arguments is missing; send the arguments as JSON text or a JSON value ("{}" for none).`, "tool_calls.function.arguments");
     }
-    checkJson(call, cw, details);
+    if (opts.deep !== false && !isJsonData(call, 0)) checkJson(call, `messages[${i}].tool_calls[${j}]`, () => ({ messageIndex: i, field: "tool_calls", callIndex: j }));
   }
 }
 
@@ -215,16 +249,18 @@ export function validateChatRequest(request: unknown, opts: ValidateOptions = {}
         { messageIndex: i, field: "tool_call_id" },
       );
     }
-    for (const [k, v] of Object.entries(m)) {
-      if (k !== "content" && k !== "tool_calls") checkJson(v, `messages[${i}].${k}`, { messageIndex: i, field: k });
+    for (const k in m) {
+      if (k !== "content" && k !== "tool_calls" && k !== "role" && k !== "name" && k !== "tool_call_id") {
+        if (!isJsonData(m[k], 0)) checkJson(m[k], `messages[${i}].${k}`, () => ({ messageIndex: i, field: k }));
+      }
     }
   }
   const tools = request.tools;
   if (tools !== undefined && tools !== null) {
     if (!Array.isArray(tools)) invalid(`request.tools is ${describe(tools)}; it must be an array of tool definitions or null.`, { field: "tools" });
-    tools.forEach((t, j) => {
+    tools.forEach((t: unknown, j) => {
       if (!isJsonObject(t)) invalid(`tools[${j}] is ${describe(t)}; a tool definition must be an object.`, { field: "tools", toolIndex: j });
-      checkJson(t, `tools[${j}]`, { field: "tools", toolIndex: j });
+      if (opts.deep !== false && !isJsonData(t, 0)) checkJson(t, `tools[${j}]`, () => ({ field: "tools", toolIndex: j }));
     });
   }
   const agp = request.add_generation_prompt;
@@ -233,7 +269,7 @@ export function validateChatRequest(request: unknown, opts: ValidateOptions = {}
   if (cont !== undefined && typeof cont !== "boolean" && typeof cont !== "string") {
     invalid(`request.continue_final_message is ${describe(cont)}; it must be a boolean or a field name.`, { field: "continue_final_message" });
   }
-  for (const [k, v] of Object.entries(request)) {
-    if (k !== "messages" && k !== "tools") checkJson(v, `request.${k}`, { field: k });
+  for (const k in request) {
+    if (k !== "messages" && k !== "tools" && !isJsonData(request[k], 0)) checkJson(request[k], `request.${k}`, () => ({ field: k }));
   }
 }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { KimiK2Error } from "../errors.js";
-import { JsonFloat, parseJsonText } from "./json-value.js";
+import { isJsonFloat, parseJsonText } from "./json-value.js";
 import type { ChatRequest } from "./messages.js";
 
 /**
@@ -17,7 +17,7 @@ import type { ChatRequest } from "./messages.js";
  */
 export function parseRequestJson(text: string): ChatRequest {
   const value = parseJsonText(text);
-  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Map || value instanceof JsonFloat) {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Map || isJsonFloat(value)) {
     throw new KimiK2Error("invalid_request", 'the request JSON must be an object with a "messages" array.', { details: { field: "request" } });
   }
   return value as unknown as ChatRequest;

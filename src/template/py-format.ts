@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { JsonFloat, objectKeys } from "./json-value.js";
+import { JsonFloat, isJsonFloat, objectKeys } from "./json-value.js";
 import {
   PyCallable,
   PyCycler,
@@ -198,13 +198,101 @@ function codePointAt(s: string, i: number): number {
   return c;
 }
 
-function entriesOf(v: object): [string, unknown][] | undefined {
-  if (v instanceof PyDict) return [...v.map];
-  if (v instanceof Map) return [...(v as Map<string, unknown>)];
-  if (Array.isArray(v) || v instanceof JsonFloat || v instanceof PyTuple || v instanceof TStr) return undefined;
+/** Sorts keys by code point, in place (the default sort compares UTF-16 units, which differs only above U+D7FF). */
+function sortKeysPy(keys: string[]): string[] {
+  for (const k of keys) {
+    for (let i = 0; i < k.length; i++) if (k.charCodeAt(i) >= 0xd800) return keys.sort(compareCodePoints);
+  }
+  if (keys.length > 12) return keys.sort();
+  // Schemas have a handful of keys per object: insertion sort beats Array.prototype.sort there.
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/** Python's repr of a float as json.dumps writes it (non-finite values as JavaScript literals). */
+function jsonFloat(v: number): string {
+  if (v !== v) return "NaN";
+  if (v === Infinity) return "Infinity";
+  if (v === -Infinity) return "-Infinity";
+  const a = Math.abs(v);
+  // JavaScript and Python print the same digits between 1e-4 and 1e16, except integral values.
+  if (a >= 1e-4 && a < 1e16 && !Number.isInteger(v)) return String(v);
+  return pyFloatRepr(v);
+}
+
+const MAX_DEPTH = 5000;
+
+interface DumpContext {
+  ensureAscii: boolean;
+  indent: string | null;
+  itemSep: string;
+  keySep: string;
+  sortKeys: boolean;
+}
+
+function dumpString(t: string, c: DumpContext): string {
+  if (c.ensureAscii) return pyJsonString(t, true);
+  for (let i = 0; i < t.length; i++) {
+    const u = t.charCodeAt(i);
+    if (u < 0x20 || u === 0x22 || u === 0x5c) return pyJsonString(t, false);
+  }
+  return '"' + t + '"';
+}
+
+function dumpValue(v: unknown, level: number, c: DumpContext): string {
+  switch (typeof v) {
+    case "string":
+      return dumpString(v, c);
+    case "number":
+      return Number.isInteger(v) ? (v === 0 ? "0" : String(v)) : jsonFloat(v);
+    case "bigint":
+      return v.toString();
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return pyRaise("TypeError", `Object of type ${typeof v} is not JSON serializable`);
+  }
+  if (v === null) return "null";
+  if (level > MAX_DEPTH) return pyRaise("ValueError", "Circular reference detected");
+  const nl = c.indent === null ? "" : "\n" + c.indent.repeat(level + 1);
+  let map: Map<string, unknown> | undefined;
+  let obj: Record<string, unknown> | undefined;
   const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  return objectKeys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+  if (proto === Object.prototype || proto === null) obj = v as Record<string, unknown>;
+  else if (Array.isArray(v) || v instanceof PyTuple) {
+    const items: unknown[] = Array.isArray(v) ? v : v.items;
+    if (items.length === 0) return "[]";
+    const sep = c.itemSep + nl;
+    let out = "[" + nl + dumpValue(items[0], level + 1, c);
+    for (let i = 1; i < items.length; i++) out += sep + dumpValue(items[i], level + 1, c);
+    return out + (c.indent === null ? "]" : "\n" + c.indent.repeat(level) + "]");
+  } else if (v instanceof TStr) return dumpString(v.text, c);
+  else if (isJsonFloat(v)) return pyFloatRepr(v.value);
+  else if (v instanceof PyDict) map = v.map;
+  else if (v instanceof Map) map = v as Map<string, unknown>;
+  else return pyRaise("TypeError", `Object of type ${typeName(v as PyValue)} is not JSON serializable`);
+  // Sorting needs only the key set (any order), in an array of our own.
+  let keys = map ? [...map.keys()] : c.sortKeys ? Object.keys(obj as object) : objectKeys(obj as object);
+  if (keys.length === 0) return "{}";
+  if (c.sortKeys) keys = sortKeysPy(keys);
+  const sep = c.itemSep + nl;
+  let out = "{" + nl;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (i > 0) out += sep;
+    out += dumpString(k, c) + c.keySep + dumpValue(map ? map.get(k) : (obj as Record<string, unknown>)[k], level + 1, c);
+  }
+  return out + (c.indent === null ? "}" : "\n" + c.indent.repeat(level) + "}");
 }
 
 /**
@@ -214,88 +302,10 @@ function entriesOf(v: object): [string, unknown][] | undefined {
  *   (Undefined, namespaces, callables...), and `ValueError` for circular structures.
  */
 export function pyJsonDumps(value: unknown, options: JsonDumpsOptions = {}): string {
-  const ensureAscii = options.ensureAscii ?? false;
   const indentOpt = options.indent ?? null;
   const indent = indentOpt === null ? null : typeof indentOpt === "string" ? indentOpt : " ".repeat(Math.max(0, indentOpt));
   const [itemSep, keySep] = options.separators ?? (indent === null ? [", ", ": "] : [",", ": "]);
-  const sortKeys = options.sortKeys ?? false;
-  const stack = new Set<object>();
-  const out: string[] = [];
-
-  const write = (v: unknown, level: number): void => {
-    switch (typeof v) {
-      case "string":
-        out.push(pyJsonString(v, ensureAscii));
-        return;
-      case "number":
-        if (Number.isInteger(v)) out.push(String(v === 0 ? 0 : v));
-        else out.push(v !== v ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : pyFloatRepr(v));
-        return;
-      case "bigint":
-        out.push(v.toString());
-        return;
-      case "boolean":
-        out.push(v ? "true" : "false");
-        return;
-      case "object":
-        break;
-      default:
-        return pyRaise("TypeError", `Object of type ${typeof v} is not JSON serializable`);
-    }
-    if (v === null) {
-      out.push("null");
-      return;
-    }
-    if (v instanceof TStr) {
-      out.push(pyJsonString(v.text, ensureAscii));
-      return;
-    }
-    if (v instanceof JsonFloat) {
-      out.push(pyFloatRepr(v.value));
-      return;
-    }
-    if (stack.has(v)) pyRaise("ValueError", "Circular reference detected");
-    const items = Array.isArray(v) ? v : v instanceof PyTuple ? v.items : undefined;
-    if (items !== undefined) {
-      if (items.length === 0) {
-        out.push("[]");
-        return;
-      }
-      stack.add(v);
-      const nl = indent === null ? "" : "\n" + indent.repeat(level + 1);
-      out.push("[" + nl);
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0) out.push(itemSep + nl);
-        write(items[i], level + 1);
-      }
-      out.push(indent === null ? "]" : "\n" + indent.repeat(level) + "]");
-      stack.delete(v);
-      return;
-    }
-    let entries = entriesOf(v);
-    if (entries === undefined) {
-      return pyRaise("TypeError", `Object of type ${typeName(v as PyValue)} is not JSON serializable`);
-    }
-    if (entries.length === 0) {
-      out.push("{}");
-      return;
-    }
-    if (sortKeys) entries = entries.slice().sort((a, b) => compareCodePoints(a[0], b[0]));
-    stack.add(v);
-    const nl = indent === null ? "" : "\n" + indent.repeat(level + 1);
-    out.push("{" + nl);
-    for (let i = 0; i < entries.length; i++) {
-      const [k, val] = entries[i] as [string, unknown];
-      if (i > 0) out.push(itemSep + nl);
-      out.push(pyJsonString(k, ensureAscii) + keySep);
-      write(val, level + 1);
-    }
-    out.push(indent === null ? "}" : "\n" + indent.repeat(level) + "}");
-    stack.delete(v);
-  };
-
-  write(value, 0);
-  return out.join("");
+  return dumpValue(value, 0, { ensureAscii: options.ensureAscii === true, indent, itemSep, keySep, sortKeys: options.sortKeys === true });
 }
 
 /** Python's `int.__str__` for either int representation. */

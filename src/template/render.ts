@@ -141,7 +141,10 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
   const validate = options.validate !== false;
   let request = requestIn;
   if (options.normalizeToolCallIds) request = normalizeToolCallIds(request).request;
-  if (validate) validateChatRequest(request);
+  const forced = options.engine ?? "auto";
+  const nativeLikely = forced === "native" || (forced === "auto" && (!template || template.nativeProfile !== null));
+  // The native engine's serialiser rejects non-JSON schemas and arguments itself (see `checked`).
+  if (validate) validateChatRequest(request, { deep: !nativeLikely });
   if (typeof request !== "object" || request === null) throw new KimiK2Error("invalid_request", "the request must be an object with a \"messages\" array.");
   const agpRequest = (request as { add_generation_prompt?: unknown }).add_generation_prompt;
   const addGenerationPrompt: unknown = options.addGenerationPrompt ?? (agpRequest === undefined ? semantics === "kimi" : agpRequest);
@@ -157,7 +160,6 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
     request = tagged.request;
     cont = { finalText: tagged.finalText };
   }
-  const forced = options.engine ?? "auto";
   let engine: "native" | "jinja";
   if (forced === "jinja") {
     if (!template) {
@@ -204,8 +206,18 @@ function cutAtTag(segs: Segment[], finalText: string): Segment[] {
   return out;
 }
 
+/** Runs an engine; a failure of the native engine is re-checked deeply so the error names the field. */
+function checked<T>(p: Plan, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (p.engine === "native") validateChatRequest(p.input.request);
+    throw renderError(e);
+  }
+}
+
 function run(p: Plan): Segment[] {
-  const segs = p.engine === "native" ? nativeSegments(p.input, p.profile) : jinjaSegments((p.template as ChatTemplate).program, p.input);
+  const segs = checked(p, () => (p.engine === "native" ? nativeSegments(p.input, p.profile) : jinjaSegments((p.template as ChatTemplate).program, p.input)));
   return p.cont ? cutAtTag(segs, p.cont.finalText) : segs;
 }
 
@@ -217,12 +229,8 @@ function run(p: Plan): Segment[] {
  */
 export function renderChat(request: ChatRequest, options?: RenderOptions): string {
   const p = plan(request, options);
-  if (p.engine === "native" && !p.cont) return nativeText(p.input, p.profile);
-  try {
-    return run(p).map((s) => s.text).join("");
-  } catch (e) {
-    throw renderError(e);
-  }
+  if (p.engine === "native" && !p.cont) return checked(p, () => nativeText(p.input, p.profile));
+  return run(p).map((s) => s.text).join("");
 }
 
 /**
@@ -232,12 +240,7 @@ export function renderChat(request: ChatRequest, options?: RenderOptions): strin
  * @throws {@link KimiK2Error} as {@link renderChat}.
  */
 export function renderSegments(request: ChatRequest, options?: RenderOptions): Segment[] {
-  const p = plan(request, options);
-  try {
-    return run(p);
-  } catch (e) {
-    throw renderError(e);
-  }
+  return run(plan(request, options));
 }
 
 /** {@link renderChat} without throwing. */

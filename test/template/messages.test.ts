@@ -75,6 +75,15 @@ describe("validateChatRequest", () => {
     );
   });
 
+  it("non-JSON schemas and arguments are reported with their path by both engines (the native engine checks them while serialising)", () => {
+    const badTools = { messages: [ok], tools: [{ type: "function", function: { name: "f", parameters: { d: new Date(0) } } }] } as unknown as ChatRequest;
+    const badArgs = { messages: [{ role: "assistant", tool_calls: [{ id: "a", function: { name: "f", arguments: { x: () => 1 } } }] }] } as unknown as ChatRequest;
+    for (const options of [{}, { engine: "jinja" as const, template: "{{ tools|tojson }}{{ messages|tojson }}" }]) {
+      expect(() => renderChat(badTools, options)).toThrow(expect.objectContaining({ code: "invalid_request", message: expect.stringMatching(/^tools\[0\]\.function\.parameters\.d holds a Date object/) }));
+      expect(() => renderChat(badArgs, options)).toThrow(expect.objectContaining({ code: "invalid_request", message: expect.stringMatching(/^messages\[0\]\.tool_calls\[0\]\.function\.arguments\.x holds a function/) }));
+    }
+  });
+
   it("accepts missing ids when asked (normalisation assigns them)", () => {
     const req = { messages: [{ role: "assistant", tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }] };
     expect(() => validateChatRequest(req, { allowMissingToolCallIds: true })).not.toThrow();
