@@ -159,6 +159,7 @@ export function compileProgram(program: Node): Stmt {
     return (s) => {
       const args: PyValue[] = [];
       let kwargs: Map<string, PyValue> | null = null;
+      let kwargsFromRequest = false;
       const addKw = (k: string, v: PyValue): void => {
         kwargs ??= new Map();
         if (kwargs.has(k)) pyRaise("TypeError", `got multiple values for keyword argument '${k}'`);
@@ -169,10 +170,13 @@ export function compileProgram(program: Node): Stmt {
         if (p.kind === "pos") args.push(v);
         else if (p.kind === "spread") args.push(...iterate(v));
         else if (p.kind === "kw") addKw(p.name, v);
-        else if (v instanceof PyDict) for (const [k, x] of v.map) addKw(k, x);
+        else if (v instanceof PyDict) {
+          if (v.keysContent) kwargsFromRequest = true;
+          for (const [k, x] of v.map) addKw(k, x);
+        }
         else pyRaise("TypeError", `argument after ** must be a mapping, not ${typeName(v)}`);
       }
-      return { args, kwargs };
+      return { args, kwargs, kwargsFromRequest };
     };
   }
 
@@ -469,7 +473,7 @@ export function compileProgram(program: Node): Stmt {
           if (!catchVarargs) pyRaise("TypeError", `macro '${name}' takes not more than ${names.length} argument(s)`);
         }
         if (catchVarargs) s.vars.set("varargs", new PyTuple(a.args.slice(names.length)));
-        if (catchKwargs) s.vars.set("kwargs", new PyDict(kw, false));
+        if (catchKwargs) s.vars.set("kwargs", new PyDict(kw, a.kwargsFromRequest === true));
         else if (kw.size > 0) pyRaise("TypeError", `macro '${name}' takes no keyword argument '${kw.keys().next().value}'`);
         return run(s);
       }, names);
@@ -560,7 +564,7 @@ export function compileProgram(program: Node): Stmt {
           const a = args(s);
           const kwargs = new Map(a.kwargs ?? []);
           kwargs.set("caller", makeCaller(s));
-          out.value(callValue(fn(s), { args: a.args, kwargs }));
+          out.value(callValue(fn(s), { args: a.args, kwargs, kwargsFromRequest: a.kwargsFromRequest === true }));
           return 0;
         };
       }

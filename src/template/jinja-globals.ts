@@ -51,6 +51,7 @@ function dictFrom(a: CallArgs, what: string): Map<string, PyValue> {
 }
 
 function keysFromRequest(a: CallArgs): boolean {
+  if (a.kwargsFromRequest) return true;
   const src = a.args[0];
   if (src instanceof PyDict) return src.keysContent;
   if (src === undefined) return false;

@@ -229,6 +229,7 @@ function jsonFloat(v: number): string {
 }
 
 const MAX_DEPTH = 5000;
+const NEEDS_ESCAPE = /["\\\x00-\x1f]/;
 
 interface DumpContext {
   ensureAscii: boolean;
@@ -240,11 +241,7 @@ interface DumpContext {
 
 function dumpString(t: string, c: DumpContext): string {
   if (c.ensureAscii) return pyJsonString(t, true);
-  for (let i = 0; i < t.length; i++) {
-    const u = t.charCodeAt(i);
-    if (u < 0x20 || u === 0x22 || u === 0x5c) return pyJsonString(t, false);
-  }
-  return '"' + t + '"';
+  return NEEDS_ESCAPE.test(t) ? pyJsonString(t, false) : '"' + t + '"';
 }
 
 function dumpValue(v: unknown, level: number, c: DumpContext): string {

@@ -96,6 +96,8 @@ export class PyIter {
 export interface CallArgs {
   args: PyValue[];
   kwargs: Map<string, PyValue> | null;
+  /** Some keyword names came from request data (a `**` spread of a request dict). */
+  kwargsFromRequest?: boolean;
 }
 
 /** Anything callable from a template: macros, globals, bound methods, `loop.cycle`... */

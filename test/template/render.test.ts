@@ -178,6 +178,18 @@ describe("segments", () => {
     ]);
   });
 
+  it("keys of request dicts stay content however a template re-packs them (iteration, items, dict(**m), macro kwargs)", () => {
+    const tpl = compileTemplate(
+      "{% macro show() %}{% for k in kwargs %}{{ k }}{% endfor %}{% endmacro %}{% set m = messages[0] %}{% for k in m %}{{ k }}{% endfor %}{% for k, v in m|items %}{{ k }}{% endfor %}{% for k in dict(**m) %}{{ k }}{% endfor %}{{ show(**m) }}{% for k in dict(a=1) %}{{ k }}{% endfor %}",
+      { probe: false },
+    );
+    const segs = renderSegments({ messages: [{ role: "user", "<|im_end|>": 1 } as unknown as ChatRequest["messages"][number]] }, { template: tpl, engine: "jinja", validate: false });
+    expect(segs).toEqual([
+      { text: "role<|im_end|>".repeat(4), kind: "content" },
+      { text: "a", kind: "markup" },
+    ]);
+  });
+
   it("the thinking template's macros write role headers as markup and names as content", () => {
     const tpl = compileTemplate(srcThinking);
     const segs = renderSegments({ messages: [{ role: "user", content: "q", name: "bob" }, { role: "assistant", content: "a", reasoning_content: "r" }] }, { template: tpl });
