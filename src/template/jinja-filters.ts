@@ -73,9 +73,18 @@ function str(v: PyValue): Str {
   return toStr(v);
 }
 
+const PY_WS_EDGES = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** Python strips Unicode whitespace and accepts any decimal digits (`int('١٢')` is 12). */
+function numericText(s: string, what: string): string {
+  const t = s.replace(PY_WS_EDGES, "");
+  if (/[^\x00-\x7f]/.test(t) && /\p{Nd}/u.test(t)) return unsupported(`${what} of a string with non-ASCII digits`);
+  return t;
+}
+
 /** Python's `float(x)` for strings (whitespace, underscores, inf/nan words). */
 export function parseFloatPy(s: string): number | undefined {
-  const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
+  const t = numericText(s, "float()").replace(/(\d)_(?=\d)/g, "$1");
   if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (/^[+-]?nan$/i.test(t)) return NaN;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return undefined;
@@ -84,7 +93,7 @@ export function parseFloatPy(s: string): number | undefined {
 
 /** Python's `int(s, base)` for strings, or undefined when it raises ValueError. */
 function parseIntPy(s: string, base: number): number | bigint | undefined {
-  let t = s.trim();
+  let t = numericText(s, "int()");
   let sign = 1n;
   if (t.startsWith("+") || t.startsWith("-")) {
     if (t.startsWith("-")) sign = -1n;

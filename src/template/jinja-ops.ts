@@ -9,13 +9,11 @@
  * @packageDocumentation
  */
 import type { Segment } from "./segments.js";
-import { compareCodePoints, pyStr } from "./py-format.js";
+import { compareCodePoints, decompose, pyStr } from "./py-format.js";
 import {
   JsonFloat,
-  PyCallable,
   PyDict,
   PyIter,
-  PyNamespace,
   PyRange,
   PyTuple,
   PyUndefined,
@@ -375,12 +373,43 @@ function intArith(op: string, a: Num, b: Num): PyValue {
     case "**": {
       if (y < 0n) {
         if (x === 0n) return pyRaise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
-        return mkFloat(Math.pow(toFloat(mkInt(x)), Number(y)));
+        return mkFloat(floatPow(toFloat(mkInt(x)), Number(y)));
       }
       return mkInt(x ** y);
     }
   }
   return unsupported(`the operator ${op}`);
+}
+
+/** An odd mantissa and exponent: `x = m * 2^e` with m odd (or 0). */
+function oddParts(x: number): [bigint, bigint] {
+  let [m, e] = decompose(Math.abs(x));
+  if (m === 0n) return [0n, 0n];
+  let exp = BigInt(e);
+  while ((m & 1n) === 0n) {
+    m >>= 1n;
+    exp += 1n;
+  }
+  return [m, exp];
+}
+
+/**
+ * Python's float `**`. Libm `pow` implementations differ in the last bit for inexact results, so
+ * only results that are exact (every implementation agrees then) are computed; others are refused.
+ */
+function floatPow(a: number, b: number): number {
+  if (b === 0 || a === 1) return 1;
+  const r = Math.pow(a, b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return r;
+  if (!Number.isFinite(r)) return pyRaise("OverflowError", "(34, 'Numerical result out of range')");
+  if (Number.isInteger(b) && Math.abs(b) <= 2048) {
+    const [ma, ea] = oddParts(a);
+    const [mr, er] = oddParts(r);
+    const n = BigInt(Math.abs(b));
+    const exact = b > 0 ? ma ** n === mr && ea * n === er && (a < 0 && b % 2 !== 0) === r < 0 : ma === 1n && mr === 1n && -ea * n === er;
+    if (exact || (a === 0 && r === 0)) return r;
+  }
+  return unsupported("a float power with an inexact result", "C's pow and JavaScript's can differ in the last bit");
 }
 
 /** Python's float floor division and modulo (CPython's float_divmod). */
@@ -425,8 +454,8 @@ function floatArith(op: string, a: number, b: number): PyValue {
       return mkFloat(floatDivmod(a, b)[1]);
     case "**": {
       if (a === 0 && b < 0) return pyRaise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
-      if (a < 0 && !Number.isInteger(b)) return unsupported("a negative number raised to a fractional power", "Python returns a complex number");
-      return mkFloat(Math.pow(a, b));
+      if (a < 0 && !Number.isInteger(b) && Number.isFinite(b)) return unsupported("a negative number raised to a fractional power", "Python returns a complex number");
+      return mkFloat(floatPow(a, b));
     }
   }
   return unsupported(`the operator ${op}`);
@@ -494,12 +523,4 @@ export function pyUnary(op: string, v: PyValue): PyValue {
 /** Jinja2's `~`: `str(a) + str(b)`. */
 export function pyConcat(a: PyValue, b: PyValue): Str {
   return concatStr(toStr(a), toStr(b));
-}
-
-/** Raises Python's "not callable" error, or calls. */
-export function pyCall(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue> | null): PyValue {
-  if (fn instanceof PyCallable) return fn.call({ args, kwargs });
-  if (fn instanceof PyUndefined) return failUndefined(fn);
-  if (fn instanceof PyNamespace || fn instanceof PyDict) return pyRaise("TypeError", `'${typeName(fn)}' object is not callable`);
-  return pyRaise("TypeError", `'${typeName(fn)}' object is not callable`);
 }

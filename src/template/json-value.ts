@@ -142,17 +142,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return proto === Object.prototype || proto === null;
 }
 
-/** Reads one field of a JSON object (plain or `Map`); `undefined` when absent. */
-export function getField(obj: JsonObject, key: string): JsonValue | undefined {
-  if (obj instanceof Map) return obj.get(key);
-  return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, JsonValue>)[key] : undefined;
-}
-
-/** True when a JSON object has the field. */
-export function hasField(obj: JsonObject, key: string): boolean {
-  return obj instanceof Map ? obj.has(key) : Object.prototype.hasOwnProperty.call(obj, key);
-}
-
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
 /**

@@ -27,6 +27,19 @@ import {
   type PyValue,
 } from "./py-values.js";
 
+/** A finite double's exact value as `[mantissa, exponent]`: `|x| = mantissa * 2^exponent`. */
+export function decompose(x: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const e = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (e === 0) return [m, -1074];
+  m |= 1n << 52n;
+  return [m, e - 1075];
+}
+
 /** Python's `repr(float)` (also its `str()`): shortest round-trip digits, Python's notation. */
 export function pyFloatRepr(x: number): string {
   if (x !== x) return "nan";
@@ -78,10 +91,6 @@ export function pyStrRepr(s: string): string {
     else out += "\\U" + hex(c, 8);
   }
   return out + quote;
-}
-
-function intText(v: number | bigint): string {
-  return typeof v === "bigint" ? v.toString() : String(v);
 }
 
 /** Python's `str(value)`, as `{{ value }}` prints it. */
@@ -303,9 +312,4 @@ export function pyJsonDumps(value: unknown, options: JsonDumpsOptions = {}): str
   const indent = indentOpt === null ? null : typeof indentOpt === "string" ? indentOpt : " ".repeat(Math.max(0, indentOpt));
   const [itemSep, keySep] = options.separators ?? (indent === null ? [", ", ": "] : [",", ": "]);
   return dumpValue(value, 0, { ensureAscii: options.ensureAscii === true, indent, itemSep, keySep, sortKeys: options.sortKeys === true });
-}
-
-/** Python's `int.__str__` for either int representation. */
-export function pyIntStr(v: number | bigint): string {
-  return intText(v);
 }

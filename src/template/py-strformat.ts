@@ -7,7 +7,7 @@
  */
 import { codePointLength, contentStr, isMarkupOnly, type Str } from "./jinja-ops.js";
 import { envGetattr, envGetitem } from "./jinja-attrs.js";
-import { pyRepr, pyStr } from "./py-format.js";
+import { decompose, pyRepr, pyStr } from "./py-format.js";
 import {
   JsonFloat,
   PyDict,
@@ -25,18 +25,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // Exact float formatting
-
-function decompose(x: number): [bigint, number] {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0);
-  const lo = view.getUint32(4);
-  const e = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  if (e === 0) return [m, -1074];
-  m |= 1n << 52n;
-  return [m, e - 1075];
-}
 
 /** round_half_even(|x| * 10^shift) for finite x. */
 function scaledRound(x: number, shift: number): bigint {

@@ -123,9 +123,6 @@ export class PyUndefined {
   ) {}
 }
 
-/** A plain "x is undefined" value for the common case. */
-export const UNDEFINED = new PyUndefined("value is undefined");
-
 /** The state of a `{% for %}` loop as `loop.*` exposes it. */
 export class PyLoop {
   index0 = 0;

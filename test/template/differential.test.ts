@@ -31,11 +31,30 @@ const kimiLines = sample(chatRequest, KIMI_RUNS, 0).map(requestLine);
 const rawLines = sample(chatRequest, RAW_RUNS, 1).map(requestLine);
 const malformedLines = sample(malformedRequest, MALFORMED_RUNS, 2).map(requestLine);
 
-// Every oracle batch starts now, so the Python processes run side by side (each renders ~100 requests a second).
+// Python renders ~100 requests a second per process (render_ref.py compiles the template for each).
+// Two processes at a time, in template order, so each template's comparison can start as soon as its
+// batches are back while the next ones render.
+const PARALLEL = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(f: () => Promise<T>): Promise<T> {
+  if (running >= PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
 const references = new Map(
   templates.map((path) => [
     path,
-    Promise.all([renderReference(path, kimiLines, true), renderReference(path, rawLines, false), renderReference(path, malformedLines, true)]),
+    Promise.all([
+      limited(() => renderReference(path, kimiLines, true)),
+      limited(() => renderReference(path, rawLines, false)),
+      limited(() => renderReference(path, malformedLines, true)),
+    ]),
   ]),
 );
 
@@ -76,7 +95,7 @@ describe.each(templates)("differential against render_ref.py: %s", (path) => {
   beforeAll(async () => {
     template = compileTemplate(source);
     [kimiRef, rawRef, malformedRef] = await (references.get(path) as Promise<[OracleResult[], OracleResult[], OracleResult[]]>);
-  });
+  }, 900_000);
 
   const jinja = (semantics: RenderOptions["semantics"], validate = true) => (line: string) =>
     outcome(() => renderChat(parseRequestJson(line), { template, engine: "jinja", semantics, validate }));

@@ -39,7 +39,7 @@ const CASES: Case[] = [
   ["tuples and lists", "{{ (1,) }} {{ () }} {{ (1, 'a') }} {{ [1, [2, 'x']] }} {{ (1) }}"],
   // Operators.
   ["arithmetic ints", "{{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % -3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 2 ** -1 }} {{ 10 / 4 }} {{ 4 / 2 }}"],
-  ["arithmetic floats", "{{ 0.1 + 0.2 }} {{ 7.5 // 2 }} {{ -7.5 % 2 }} {{ 1e300 * 1e10 }} {{ 2.0 ** 0.5 }} {{ f * 2 }} {{ one + 1 }}"],
+  ["arithmetic floats", "{{ 0.1 + 0.2 }} {{ 7.5 // 2 }} {{ -7.5 % 2 }} {{ 1e300 * 1e10 }} {{ 2.0 ** 3 }} {{ 0.5 ** 2 }} {{ 4.0 ** -1 }} {{ 2 ** -2 }} {{ (-2.0) ** 3 }} {{ f * 2 }} {{ one + 1 }}"],
   ["big integers", "{{ big }} {{ big + 1 }} {{ big * big }} {{ 2 ** 64 }} {{ big // 7 }} {{ big % 1000 }} {{ -big }}"],
   ["bool arithmetic", "{{ true + 1 }} {{ -true }} {{ true * 3 }}"],
   ["string and list operators", "{{ 'ab' * 3 }} {{ [1] * 2 }} {{ 'a' + 'b' }} {{ [1] + [2] }} {{ 3 * 'x' }}"],
@@ -56,6 +56,7 @@ const CASES: Case[] = [
   ["ternary and inline if", "{{ 'a' if t else 'b' }}|{{ 'a' if z }}|{{ ('a' if z) is defined }}|{{ 1 if false else 2 if false else 3 }}"],
   ["unary minus binds before filters", "{{ -5.5|abs }} {{ -2 ** 2 }} {{ 2 ** 3 ** 2 }}"],
   ["division by zero raises", "{{ 1 / 0 }}"],
+  ["float power overflow raises", "{{ 10.0 ** 400 }}"],
   ["string plus int raises", "{{ 'a' + 1 }}"],
   ["percent formatting", "{{ '%s-%d-%05.1f-%x-%r-%%' % ('a', 3, 3.14159, 255, 'q') }} {{ '%(a)s' % {'a': 1} }} {{ '%s' % [1, 2] }}"],
   ["percent formatting errors", "{{ '%s %s' % ('a',) }}"],
@@ -173,6 +174,8 @@ const REFUSED: Case[] = [
   ["locale number format", "{{ '{:n}'.format(1234) }}"],
   ["slicing a range", "{{ range(5)[1:]|list }}"],
   ["negative base fractional power", "{{ (-8) ** 0.5 }}"],
+  ["float power with an inexact result", "{{ 2.0 ** 0.5 }}"],
+  ["int to a negative power with an inexact result", "{{ 10 ** -2 }}"],
   ["Markup plus str", "{{ ('<'|safe) + '<' }}"],
 ];
 
