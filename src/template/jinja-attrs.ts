@@ -304,14 +304,17 @@ export function envSlice(obj: PyValue, start: PyValue, stop: PyValue, step: PyVa
   return pyRaise("TypeError", `'${typeName(obj)}' object is not subscriptable`);
 }
 
-/** Jinja2's attribute path lookup used by `map(attribute=...)`, `sort(attribute=...)`, `selectattr`... */
-export function attributePath(obj: PyValue, path: PyValue): PyValue {
-  if (isInt(path)) return envGetitem(obj, path);
-  if (!isStr(path)) return pyRaise("TypeError", "attribute must be a string or an integer");
+/**
+ * Jinja2's `make_attrgetter`, used by `map(attribute=...)`, `sort(attribute=...)`, `selectattr`...:
+ * `a.b.0` looks up each part in turn (digits as integers); `dflt` (when not None) replaces an
+ * undefined step. Looking further into an undefined value raises, as in Python.
+ */
+export function attributePath(obj: PyValue, path: PyValue, dflt: PyValue = null): PyValue {
+  const parts: PyValue[] = isStr(path) ? strText(path).split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [path];
   let v = obj;
-  for (const part of strText(path).split(".")) {
-    v = /^\d+$/.test(part) ? envGetitem(v, Number(part)) : envGetitem(v, part);
-    if (v instanceof PyUndefined) return v;
+  for (const part of parts) {
+    v = envGetitem(v, part);
+    if (dflt !== null && v instanceof PyUndefined) v = dflt;
   }
   return v;
 }

@@ -12,6 +12,7 @@ import {
   derivedStr,
   fromParts,
   iterate,
+  pyIterate,
   partsOf,
   pyArith,
   pyCompare,
@@ -22,7 +23,7 @@ import {
   type Str,
 } from "./jinja-ops.js";
 import { callStrMethod } from "./jinja-str-methods.js";
-import { TESTS, setFilterNames } from "./jinja-tests.js";
+import { TESTS, setFilterNames, type Test } from "./jinja-tests.js";
 import { pyJsonDumps } from "./py-format.js";
 import { pyPercent, pyRoundFloat } from "./py-strformat.js";
 import { lowerCaseCharAt } from "./py-unicode.js";
@@ -160,8 +161,9 @@ export function pySorted(items: PyValue[], key: (v: PyValue) => PyValue, reverse
   return idx.map((i) => (keyed[i] as readonly [PyValue, PyValue])[1]);
 }
 
-function keyFn(attribute: PyValue, caseSensitive: boolean): (v: PyValue) => PyValue {
-  const parts: PyValue[] = attribute === null ? [] : isStr(attribute) && strText(attribute).includes(",") ? strText(attribute).split(",") : [attribute];
+/** Jinja2's key function: `make_multi_attrgetter` (sort: comma-separated attributes) or `make_attrgetter`. */
+function keyFn(attribute: PyValue, caseSensitive: boolean, multi = false): (v: PyValue) => PyValue {
+  const parts: PyValue[] = attribute === null ? [] : multi && isStr(attribute) && strText(attribute).includes(",") ? strText(attribute).split(",") : [attribute];
   const get = (v: PyValue): PyValue => {
     if (parts.length === 0) return v;
     if (parts.length === 1) return attributePath(v, parts[0] as PyValue);
@@ -238,28 +240,33 @@ function tojson(value: PyValue, a: CallArgs): PyValue {
   return contentStr(text);
 }
 
+/** A lazy generator result, as Jinja2's generator filters return. */
+function generator(items: () => Iterable<PyValue>): PyIter {
+  return new PyIter(items()[Symbol.iterator](), "generator");
+}
+
 function selectOrReject(value: PyValue, a: CallArgs, select: boolean, byAttr: boolean, fname: string): PyValue {
-  const args = a.args.slice();
-  let attr: PyValue = null;
-  if (byAttr) {
-    if (args.length === 0) return pyRaise("TypeError", `${fname}() missing the attribute argument`);
-    attr = args.shift() as PyValue;
-  }
-  let test: (v: PyValue) => boolean;
-  if (args.length === 0) test = truthy;
-  else {
-    const name = args.shift() as PyValue;
-    if (!isStr(name)) return pyRaise("TypeError", "the test name must be a string");
-    const fn = TESTS[strText(name)];
-    if (fn === undefined) return pyRaise("TemplateRuntimeError", `No test named '${strText(name)}'.`);
-    const rest = { args, kwargs: a.kwargs };
-    test = (v) => fn(v, rest);
-  }
-  const items = iterate(value).filter((item) => {
-    const v = byAttr ? attributePath(item, attr) : item;
-    return test(v) === select;
+  return generator(function* () {
+    // Jinja2: `if value:` first, then the arguments are read when iteration starts.
+    if (!truthy(value)) return;
+    const args = a.args.slice();
+    let attr: PyValue = null;
+    if (byAttr) {
+      if (args.length === 0) pyRaise("FilterArgumentError", "Missing parameter for attribute name");
+      attr = args.shift() as PyValue;
+    }
+    let test: (v: PyValue) => boolean = truthy;
+    if (args.length > 0) {
+      const name = args.shift() as PyValue;
+      const fn = isStr(name) ? TESTS[strText(name)] : undefined;
+      if (fn === undefined) pyRaise("TemplateRuntimeError", `No test named ${isStr(name) ? `'${strText(name)}'` : "given"}.`);
+      const rest = { args, kwargs: a.kwargs };
+      test = (v) => (fn as Test)(v, rest);
+    }
+    for (const item of pyIterate(value)) {
+      if (test(byAttr ? attributePath(item, attr) : item) === select) yield item;
+    }
   });
-  return new PyIter(items, "generator");
 }
 
 function minmax(value: PyValue, a: CallArgs, fname: string): PyValue {
@@ -322,14 +329,20 @@ export const FILTERS: Record<string, Filter> = {
   batch: (v, a) => {
     const [count, fill] = bind(a, "batch", [["linecount", undefined], ["fill_with", null]]);
     const n = Number(count);
-    const items = iterate(v);
-    const out: PyValue[] = [];
-    for (let i = 0; i < items.length; i += n) {
-      const chunk = items.slice(i, i + n);
-      if (chunk.length < n && fill !== null) while (chunk.length < n) chunk.push(fill as PyValue);
-      out.push(chunk);
-    }
-    return new PyIter(out, "generator");
+    return generator(function* () {
+      let tmp: PyValue[] = [];
+      for (const item of pyIterate(v)) {
+        if (tmp.length === n) {
+          yield tmp;
+          tmp = [];
+        }
+        tmp.push(item);
+      }
+      if (tmp.length) {
+        if (fill !== null) while (tmp.length < n) tmp.push(fill as PyValue);
+        yield tmp;
+      }
+    });
   },
   capitalize: (v, a) => (bind(a, "capitalize", []), callStrMethod(str(v), "capitalize", NO_ARGS)),
   center: (v, a) => {
@@ -355,9 +368,8 @@ export const FILTERS: Record<string, Filter> = {
   escape: (v, a) => (bind(a, "escape", []), htmlEscape(v)),
   first: (v, a) => {
     bind(a, "first", []);
-    const items = v instanceof PyIter ? v.items.slice(v.pos, v.pos + 1) : iterate(v);
-    if (v instanceof PyIter && items.length) v.pos++;
-    return items.length ? (items[0] as PyValue) : new PyUndefined("No first item, sequence was empty.");
+    const first = v instanceof PyIter ? v.next() : iterate(v)[0];
+    return first !== undefined ? first : new PyUndefined("No first item, sequence was empty.");
   },
   float: (v, a) => {
     const [dflt] = bind(a, "float", [["default", mkFloat(0)]]);
@@ -381,13 +393,13 @@ export const FILTERS: Record<string, Filter> = {
   },
   items: (v, a) => {
     bind(a, "items", []);
-    if (v instanceof PyUndefined) return new PyIter([], "generator");
+    if (v instanceof PyUndefined) return generator(() => []);
     if (!(v instanceof PyDict)) return pyRaise("TypeError", "Can only get item pairs from a mapping.");
-    return new PyIter([...v.map].map(([k, val]) => new PyTuple([v.keysContent ? contentStr(k) : k, val])), "generator");
+    return generator(() => [...v.map].map(([k, val]) => new PyTuple([v.keysContent ? contentStr(k) : k, val])));
   },
   join: (v, a) => {
     const [d, attribute] = bind(a, "join", [["d", ""], ["attribute", null]]);
-    let items = iterate(v);
+    let items = [...pyIterate(v)];
     if (attribute !== null) items = items.map((x) => attributePath(x, attribute as PyValue));
     const sep = str(d as PyValue);
     let acc: Str = "";
@@ -403,23 +415,28 @@ export const FILTERS: Record<string, Filter> = {
   length: (v, a) => (bind(a, "length", []), pyLen(v)),
   list: (v, a) => (bind(a, "list", []), iterate(v).slice()),
   lower: (v, a) => (bind(a, "lower", []), callStrMethod(str(v), "lower", NO_ARGS)),
-  map: (v, a) => {
-    const items = iterate(v);
-    if (a.kwargs?.has("attribute")) {
-      const attr = a.kwargs.get("attribute") as PyValue;
-      const dflt = a.kwargs.get("default");
-      return new PyIter(items.map((x) => {
-        const r = attributePath(x, attr);
-        return r instanceof PyUndefined && dflt !== undefined ? dflt : r;
-      }), "generator");
-    }
-    const [name, ...rest] = a.args;
-    if (name === undefined || !isStr(name)) return pyRaise("FilterArgumentError", "map requires a filter argument");
-    const f = FILTERS[strText(name)];
-    if (f === undefined) return pyRaise("TemplateRuntimeError", `No filter named '${strText(name)}'.`);
-    const call = { args: rest, kwargs: a.kwargs };
-    return new PyIter(items.map((x) => f(x, call)), "generator");
-  },
+  map: (v, a) =>
+    generator(function* () {
+      if (!truthy(v)) return;
+      let func: (x: PyValue) => PyValue;
+      if (a.args.length === 0 && a.kwargs?.has("attribute")) {
+        const kw = new Map(a.kwargs);
+        const attr = kw.get("attribute") as PyValue;
+        const dflt = kw.get("default") ?? null;
+        kw.delete("attribute");
+        kw.delete("default");
+        if (kw.size > 0) pyRaise("FilterArgumentError", `Unexpected keyword argument '${kw.keys().next().value}'`);
+        func = (x) => attributePath(x, attr, dflt);
+      } else {
+        const [name, ...rest] = a.args;
+        if (name === undefined) pyRaise("FilterArgumentError", "map requires a filter argument");
+        const f = isStr(name as PyValue) ? FILTERS[strText(name as Str)] : undefined;
+        if (f === undefined) pyRaise("TemplateRuntimeError", `No filter named ${isStr(name as PyValue) ? `'${strText(name as Str)}'` : "given"}.`);
+        const call = { args: rest, kwargs: a.kwargs };
+        func = (x) => (f as Filter)(x, call);
+      }
+      for (const x of pyIterate(v)) yield func(x);
+    }),
   max: (v, a) => minmax(v, a, "max"),
   min: (v, a) => minmax(v, a, "min"),
   reject: (v, a) => selectOrReject(v, a, false, false, "reject"),
@@ -432,7 +449,8 @@ export const FILTERS: Record<string, Filter> = {
     bind(a, "reverse", []);
     if (isStr(v)) return derivedStr(Array.from(strText(v)).reverse().join(""), [v]);
     if (v instanceof PyIter) return iterate(v).slice().reverse();
-    return new PyIter(iterate(v).slice().reverse(), Array.isArray(v) ? "list_reverseiterator" : "reversed");
+    const items = iterate(v).slice().reverse();
+    return new PyIter(items[Symbol.iterator](), Array.isArray(v) ? "list_reverseiterator" : "reversed");
   },
   round: roundFilter,
   safe: (v, a) => {
@@ -444,25 +462,24 @@ export const FILTERS: Record<string, Filter> = {
   selectattr: (v, a) => selectOrReject(v, a, true, true, "selectattr"),
   slice: (v, a) => {
     const [slices, fill] = bind(a, "slice", [["slices", undefined], ["fill_with", null]]);
-    const seq = iterate(v);
-    const n = Number(slices);
-    const per = Math.floor(seq.length / n);
-    const extra = seq.length % n;
-    const out: PyValue[] = [];
-    let offset = 0;
-    for (let i = 0; i < n; i++) {
-      const start = offset + i * per;
-      if (i < extra) offset++;
-      const end = offset + (i + 1) * per;
-      const chunk = seq.slice(start, end);
-      if (fill !== null && i >= extra) chunk.push(fill as PyValue);
-      out.push(chunk);
-    }
-    return new PyIter(out, "generator");
+    return generator(function* () {
+      const seq = iterate(v);
+      const n = Number(slices);
+      const per = Math.floor(seq.length / n);
+      const extra = seq.length % n;
+      let offset = 0;
+      for (let i = 0; i < n; i++) {
+        const start = offset + i * per;
+        if (i < extra) offset++;
+        const chunk = seq.slice(start, offset + (i + 1) * per);
+        if (fill !== null && i >= extra) chunk.push(fill as PyValue);
+        yield chunk;
+      }
+    });
   },
   sort: (v, a) => {
     const [reverse, cs, attribute] = bind(a, "sort", [["reverse", false], ["case_sensitive", false], ["attribute", null]]);
-    return pySorted(iterate(v), keyFn(attribute as PyValue, truthy(cs as PyValue)), truthy(reverse as PyValue));
+    return pySorted(iterate(v), keyFn(attribute as PyValue, truthy(cs as PyValue), true), truthy(reverse as PyValue));
   },
   string: (v, a) => (bind(a, "string", []), v instanceof TStr && v.safe ? v : str(v)),
   sum: (v, a) => {
@@ -499,17 +516,17 @@ export const FILTERS: Record<string, Filter> = {
   unique: (v, a) => {
     const [cs, attribute] = bind(a, "unique", [["case_sensitive", false], ["attribute", null]]);
     const key = keyFn(attribute as PyValue, truthy(cs as PyValue));
-    const seen: PyValue[] = [];
-    const out: PyValue[] = [];
-    for (const x of iterate(v)) {
-      const k = key(x);
-      if (Array.isArray(k) || k instanceof PyDict) return pyRaise("TypeError", `unhashable type: '${typeName(k)}'`);
-      if (!seen.some((s) => pyEq(s, k))) {
-        seen.push(k);
-        out.push(x);
+    return generator(function* () {
+      const seen: PyValue[] = [];
+      for (const x of pyIterate(v)) {
+        const k = key(x);
+        if (Array.isArray(k) || k instanceof PyDict) pyRaise("TypeError", `unhashable type: '${typeName(k)}'`);
+        if (!seen.some((s) => pyEq(s, k))) {
+          seen.push(k);
+          yield x;
+        }
       }
-    }
-    return new PyIter(out, "generator");
+    });
   },
   upper: (v, a) => (bind(a, "upper", []), callStrMethod(str(v), "upper", NO_ARGS)),
   wordcount: (v, a) => (bind(a, "wordcount", []), (strText(str(v)).match(/[\p{L}\p{N}_]+/gu) ?? []).length),

@@ -183,6 +183,15 @@ export function dictKeys(d: PyDict): PyValue[] {
   return d.keysContent ? keys.map(contentStr) : keys;
 }
 
+/** Python's `iter(value)`, lazily: a PyIter is consumed item by item, everything else is materialised. */
+export function* pyIterate(v: PyValue): Generator<PyValue> {
+  if (v instanceof PyIter) {
+    for (let x = v.next(); x !== undefined; x = v.next()) yield x;
+    return;
+  }
+  yield* iterate(v);
+}
+
 /** The items Python's `iter(value)` yields (consuming an iterator). */
 export function iterate(v: PyValue): PyValue[] {
   if (Array.isArray(v)) return v;
@@ -313,7 +322,8 @@ export function pyContains(container: PyValue, item: PyValue): boolean {
     return false;
   }
   if (isSeq(container) || container instanceof PyView || container instanceof PyRange || container instanceof PyIter || container instanceof PyUndefined) {
-    for (const x of iterate(container)) if (pyEq(x, item)) return true;
+    // An iterator is consumed only up to the match, as in Python.
+    for (const x of pyIterate(container)) if (pyEq(x, item)) return true;
     return false;
   }
   return pyRaise("TypeError", `argument of type '${typeName(container)}' is not iterable`);

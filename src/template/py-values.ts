@@ -75,20 +75,31 @@ export class PyView {
 }
 
 /**
- * A single-use Python iterator (what `|map`, `|select`, `|reverse`, `|unique`... return): iterating
- * consumes it, `len()` fails, printing it shows a memory address (unsupported here).
+ * A single-use, lazy Python iterator (what `|map`, `|select`, `|reverse`, `|unique`... return):
+ * items are computed as they are consumed, so an error in an item nobody reads never raises;
+ * iterating consumes it; `len()` fails; printing it shows a memory address (unsupported here).
  */
 export class PyIter {
-  pos = 0;
+  private done = false;
   constructor(
-    readonly items: PyValue[],
+    private readonly source: Iterator<PyValue>,
     readonly typeName: string,
   ) {}
+  /** The next item, or `undefined` when exhausted. */
+  next(): PyValue | undefined {
+    if (this.done) return undefined;
+    const r = this.source.next();
+    if (r.done) {
+      this.done = true;
+      return undefined;
+    }
+    return r.value;
+  }
   /** Takes the remaining items (consuming them). */
   drain(): PyValue[] {
-    const rest = this.pos === 0 ? this.items : this.items.slice(this.pos);
-    this.pos = this.items.length;
-    return rest;
+    const out: PyValue[] = [];
+    for (let v = this.next(); v !== undefined; v = this.next()) out.push(v);
+    return out;
   }
 }
 

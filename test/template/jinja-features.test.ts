@@ -4,10 +4,13 @@
  * filters, str/list/dict methods, Undefined, the sandbox, loops, macros, printing Python values,
  * tojson's keywords. Each must render byte-identically, or raise where Python raises.
  */
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { KimiK2Error } from "../../src/errors.js";
-import { compileTemplate, parseRequestJson, renderChat } from "../../src/template/index.js";
+import { compileTemplate, parseRequestJson, renderChat, safeRenderChat } from "../../src/template/index.js";
+import { chatRequest, requestLine } from "../helpers/chat-arbitraries.js";
 import { renderReferenceCases, type OracleResult } from "../helpers/oracle.js";
+import { runs } from "../helpers/shared.js";
 
 /** [name, template, extra variables as JSON text (merged into {"messages": []})]. */
 type Case = [string, string, string?];
@@ -89,6 +92,10 @@ const CASES: Case[] = [
   ["attr filter", "{{ d|attr('items') is callable }} {{ d|attr('b') }} {{ d|attr('keys')()|list }}"],
   ["generator filters are single use", "{% set y = l|map('string') %}{{ y|join(',') }}|{{ y|join(',') }}"],
   ["length of a generator raises", "{{ l|map('string')|length }}"],
+  ["generators are lazy: an item never read never raises", "{{ ([{'a': {'b': 1}}, 5]|map(attribute='a.b'))|first }} {{ (l|select('odd'))|first }} {{ 2 in l|map('int') }}"],
+  ["generators raise when the bad item is read", "{{ ([{'a': {'b': 1}}, 5]|map(attribute='a.b'))|list }}"],
+  ["generator filters on falsy values are empty", "{{ none|map('upper')|list }} {{ 0|select|list }} {{ ''|reject('odd')|list }} {{ nothing|selectattr('x')|list }}"],
+  ["attribute path through a missing step raises", "{{ msgs|map(attribute='nope.x')|list }}"],
   ["unknown filter in taken branch raises", "{% if true %}{{ 1|nosuchfilter }}{% endif %}"],
   ["unknown filter in skipped branch renders", "{% if false %}{{ 1|nosuchfilter }}{% endif %}ok"],
   // tojson.
@@ -156,6 +163,55 @@ const CASES: Case[] = [
   ["message get or role", "{% for m in msgs %}{{ m.get('name') or m['role'] }}{{ m.content|trim }};{% endfor %}"],
   ["special token variables", "{{ bos_token }}{{ eos_token }}{{ additional_special_tokens|length }}{{ additional_special_tokens[0] }}{{ unk_token }}{{ pad_token }}"],
 ];
+
+// Two templates in the style of other model families (written for this test), combining the features
+// above the way real chat templates do: a namespace scanning history backwards, tool-call JSON,
+// startswith checks, role validation with raise_exception, trimmed content, strftime_now.
+const STYLE_A = `{%- if tools %}<|sys|>{% if messages[0].role == 'system' %}{{ messages[0].content }}\n\n{% endif %}# Tools\n{% for tool in tools %}{{ tool | tojson }}\n{% endfor %}<|end|>\n
+{%- elif messages[0].role == 'system' %}<|sys|>{{ messages[0].content }}<|end|>\n{% endif %}
+{%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}
+{%- for message in messages[::-1] %}{% set index = (messages|length - 1) - loop.index0 %}
+{%- if ns.multi_step_tool and message.role == "user" and message.content is string and not(message.content.startswith('<tool_response>') and message.content.endswith('</tool_response>')) %}{% set ns.multi_step_tool = false %}{% set ns.last_query_index = index %}{% endif %}{% endfor %}
+{%- for message in messages %}{% set content = message.content if message.content is string else '' %}
+{%- if message.role == "user" or (message.role == "system" and not loop.first) %}<|{{ message.role }}|>{{ content }}<|end|>\n
+{%- elif message.role == "assistant" %}<|assistant|>{% if loop.index0 > ns.last_query_index %}[after query] {% endif %}{{ content | trim }}
+{%- if message.tool_calls %}{% for tool_call in message.tool_calls %}{% if tool_call.function %}{% set tool_call = tool_call.function %}{% endif %}
+<call>{"name": "{{ tool_call.name }}", "arguments": {% if tool_call.arguments is string %}{{ tool_call.arguments }}{% else %}{{ tool_call.arguments | tojson }}{% endif %}}</call>{% endfor %}{% endif %}<|end|>\n
+{%- elif message.role == "tool" %}{% if loop.first or (messages[loop.index0 - 1].role != "tool") %}<|user|>{% endif %}<response>{{ content }}</response>{% if loop.last or (messages[loop.index0 + 1].role != "tool") %}<|end|>\n{% endif %}
+{%- endif %}{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`;
+
+const STYLE_B = `{{- bos_token }}{%- if not date_string is defined %}{%- set date_string = "26 Jul 2024" %}{%- endif %}
+{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content'] if messages[0]['content'] is string else messages[0]['content']|map(attribute='text')|select('string')|join('') %}{%- set loop_messages = messages[1:] %}
+{%- else %}{%- set system_message = "" %}{%- set loop_messages = messages %}{%- endif %}
+{{- "[SYS]Today: " + date_string + "\\n" }}{%- if tools is not none and tools|length > 0 %}{{- "Tools: " ~ tools|map(attribute='function')|map(attribute='name')|join(', ') ~ "\\n" }}{%- endif %}{{- system_message|trim|indent(2) }}{{- "[/SYS]" }}
+{%- for message in loop_messages %}
+{%- if message['role'] not in ['user', 'assistant', 'tool', 'system', '_input', 'developer', 'function', 'observation', 'ipython', '工具', ''] %}{{- raise_exception('unknown role ' ~ message['role']) }}{% endif %}
+{%- if message.tool_calls %}{%- for tc in message.tool_calls %}{{- '[CALL ' ~ loop.index ~ '/' ~ loop.length ~ ']' ~ tc.function.name|upper ~ '(' ~ (tc.function.arguments if tc.function.arguments is string else tc.function.arguments|tojson(sort_keys=true)) ~ ')' }}{%- endfor %}
+{%- else %}{{- '[' + message['role']|capitalize + ']' + (message['content'] if message['content'] is string else (message['content']|selectattr('type', 'equalto', 'text')|map(attribute='text')|join(' ') if message['content'] else '')) + '\\n' }}{%- endif %}
+{%- endfor %}{%- if add_generation_prompt %}{{- '[Assistant]' }}{%- endif %}`;
+
+describe("templates in other families' style on generated requests", () => {
+  const lines = fc.sample(chatRequest, { seed: 999, numRuns: runs(150) }).map(requestLine);
+  const templates: [string, string][] = [["style A (namespace, reverse scan, tools)", STYLE_A], ["style B (filters chain, raise_exception)", STYLE_B]];
+  let expected: OracleResult[];
+  beforeAll(async () => {
+    expected = await renderReferenceCases(templates.flatMap(([, template]) => lines.map((requestLine) => ({ template, requestLine, kimi: true }))));
+  });
+  templates.forEach(([name, template], t) => {
+    it(name, () => {
+      const compiled = compileTemplate(template, { probe: false });
+      let raised = 0;
+      lines.forEach((line, i) => {
+        const exp = expected[t * lines.length + i] as OracleResult;
+        const got = safeRenderChat(parseRequestJson(line), { template: compiled, engine: "jinja" });
+        if (!exp.ok) raised++;
+        if (exp.ok) expect(got, `request ${i}: ${line}`).toEqual({ ok: true, text: exp.text });
+        else expect(got.ok, `request ${i}: Python raised ${exp.error}`).toBe(false);
+      });
+      expect(raised).toBeLessThan(lines.length / 2);
+    });
+  });
+});
 
 /** Constructs Python renders but this engine refuses (template_unsupported) rather than render differently. */
 const REFUSED: Case[] = [
