@@ -25,7 +25,6 @@ import {
   TStr,
   type CallArgs,
   failUndefined,
-  isInt,
   isStr,
   pyRaise,
   strText,

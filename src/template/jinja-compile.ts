@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { KimiK2Error } from "../errors.js";
 import { envGetattr, envGetitem, envSlice } from "./jinja-attrs.js";
 import { FILTERS } from "./jinja-filters.js";
 import {
@@ -20,19 +21,14 @@ import {
 } from "./jinja-ops.js";
 import { PAREN_MARK, TEST_NOT_PREFIX, TEST_PREFIX, TUPLE_MARK } from "./jinja-shims.js";
 import { TESTS } from "./jinja-tests.js";
-import { pyStr } from "./py-format.js";
 import { pyPercent } from "./py-strformat.js";
 import {
   PyCallable,
   PyDict,
-  PyJoiner,
   PyLoop,
-  PyNamespace,
   PyTuple,
   PyUndefined,
-  TStr,
   type CallArgs,
-  failUndefined,
   isStr,
   mkFloat,
   pyRaise,
@@ -41,46 +37,7 @@ import {
   unsupported,
   type PyValue,
 } from "./py-values.js";
-import type { Segment } from "./segments.js";
-
-/** A node of `@huggingface/jinja`'s syntax tree (its classes are not exported; fields read here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Node = { type: string; [field: string]: any };
-
-/** A variable scope: a frame and its parent. */
-export class Scope {
-  readonly vars = new Map<string, PyValue>();
-  constructor(readonly parent: Scope | null) {}
-  lookup(name: string): PyValue | undefined {
-    for (let s: Scope | null = this; s !== null; s = s.parent) {
-      const v = s.vars.get(name);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  }
-}
-
-/** The rendered output as merged segments. */
-export class Out {
-  readonly segs: Segment[] = [];
-  push(text: string, kind: Segment["kind"]): void {
-    if (!text) return;
-    const last = this.segs[this.segs.length - 1];
-    if (last !== undefined && last.kind === kind) last.text += text;
-    else this.segs.push({ text, kind });
-  }
-  str(s: Str): void {
-    if (typeof s === "string") this.push(s, "markup");
-    else if (s.parts === null) this.push(s.text, "content");
-    else for (const p of s.parts) this.push(p.text, p.kind);
-  }
-  /** `{{ value }}`: Python's str(value). */
-  value(v: PyValue): void {
-    if (typeof v === "string") this.push(v, "markup");
-    else if (v instanceof TStr) this.str(v);
-    else if (!(v instanceof PyUndefined)) this.push(pyStr(v), "content");
-  }
-}
+import { Out, Scope, assign, callValue, namesIn, type Node } from "./jinja-runtime.js";
 
 type Expr = (s: Scope) => PyValue;
 /** Runs a statement; returns 0, or BREAK / CONTINUE to unwind the enclosing loop. */
@@ -93,57 +50,20 @@ const CONSTANTS: Record<string, PyValue> = { true: true, True: true, false: fals
 const ADDITIVE = new Set(["+", "-", "~"]);
 const COMPARISON = new Set(["==", "!=", "<", ">", "<=", ">=", "in", "not in"]);
 
-/** Names a subtree reads (to know whether a macro uses `varargs`, `kwargs` or `caller`). */
-function namesIn(node: unknown, found: Set<string>): Set<string> {
-  if (Array.isArray(node)) for (const x of node) namesIn(x, found);
-  else if (node instanceof Map) for (const [k, v] of node) (namesIn(k, found), namesIn(v, found));
-  else if (node !== null && typeof node === "object") {
-    const n = node as Node;
-    if (n.type === "Identifier" && typeof n.value === "string") found.add(n.value);
-    for (const key of Object.keys(n)) if (key !== "type") namesIn(n[key], found);
-  }
-  return found;
-}
-
-function assign(target: Node, value: PyValue, scope: Scope, evalExpr: (n: Node) => Expr): void {
-  if (target.type === "Identifier") {
-    scope.vars.set(target.value as string, value);
-    return;
-  }
-  if (target.type === "TupleLiteral") {
-    const names = target.value as Node[];
-    const items = iterate(value);
-    if (items.length < names.length) pyRaise("ValueError", `not enough values to unpack (expected ${names.length}, got ${items.length})`);
-    if (items.length > names.length) pyRaise("ValueError", `too many values to unpack (expected ${names.length})`);
-    names.forEach((n, i) => assign(n, items[i] as PyValue, scope, evalExpr));
-    return;
-  }
-  if (target.type === "MemberExpression" && !target.computed && target.property.type === "Identifier") {
-    const obj = evalExpr(target.object as Node)(scope);
-    if (!(obj instanceof PyNamespace)) pyRaise("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
-    obj.map.set(target.property.value as string, value);
-    return;
-  }
-  unsupported(`assigning to a ${target.type}`);
-}
-
-/** Calls a callable value. */
-export function callValue(fn: PyValue, a: CallArgs): PyValue {
-  if (fn instanceof PyCallable) return fn.call(a);
-  if (fn instanceof PyJoiner) {
-    if (!fn.used) {
-      fn.used = true;
-      return "";
-    }
-    return fn.sep;
-  }
-  if (fn instanceof PyUndefined) return failUndefined(fn);
-  return pyRaise("TypeError", `'${typeName(fn)}' object is not callable`);
-}
-
 /** Compiles a parsed template into a statement closure. */
 export function compileProgram(program: Node): Stmt {
   const expr = (n: Node): Expr => compileExpr(n);
+  // Loops enclosing the statement being compiled (a macro body starts a new count).
+  let loopDepth = 0;
+  const outsideLoops = <T>(f: () => T): T => {
+    const saved = loopDepth;
+    loopDepth = 0;
+    try {
+      return f();
+    } finally {
+      loopDepth = saved;
+    }
+  };
 
   function compileArgs(args: Node[]): Args {
     const parts = args.map((a) => {
@@ -517,7 +437,9 @@ export function compileProgram(program: Node): Stmt {
         const isSelect = iterNode.type === "SelectExpression";
         const iterable = expr(isSelect ? iterNode.lhs : iterNode);
         const cond = isSelect ? expr(iterNode.test) : null;
+        loopDepth++;
         const body = compileBody(n.body as Node[]);
+        loopDepth--;
         const otherwise = compileBody(n.defaultBlock as Node[]);
         return (s, out) => {
           let items = iterate(iterable(s));
@@ -546,18 +468,19 @@ export function compileProgram(program: Node): Stmt {
         };
       }
       case "Break":
-        return () => BREAK;
       case "Continue":
-        return () => CONTINUE;
+        // Jinja2 rejects these outside a loop body when it parses the template.
+        if (loopDepth === 0) throw new KimiK2Error("template_error", `template syntax error: {% ${n.type.toLowerCase()} %} outside a loop`);
+        return n.type === "Break" ? () => BREAK : () => CONTINUE;
       case "Macro": {
         const name = (n.name as Node).value as string;
-        const make = compileMacro(name, n.args as Node[], compileBody(n.body as Node[]), namesIn(n.body, new Set()));
+        const make = compileMacro(name, n.args as Node[], outsideLoops(() => compileBody(n.body as Node[])), namesIn(n.body, new Set()));
         return (s) => (s.vars.set(name, make(s)), 0);
       }
       case "CallStatement": {
         const call = n.call as Node;
         const callerParams = (n.callerArgs ?? []) as Node[];
-        const makeCaller = compileMacro("caller", callerParams, compileBody(n.body as Node[]), namesIn(n.body, new Set()));
+        const makeCaller = compileMacro("caller", callerParams, outsideLoops(() => compileBody(n.body as Node[])), namesIn(n.body, new Set()));
         const fn = expr(call.callee);
         const args = compileArgs(call.args as Node[]);
         return (s, out) => {

@@ -8,7 +8,8 @@
 import { parse } from "@huggingface/jinja";
 import { KimiK2Error } from "../errors.js";
 import { JsonFloat, isJsonFloat, isJsonObject, objectEntries, type JsonValue } from "./json-value.js";
-import { Out, Scope, compileProgram, type Node } from "./jinja-compile.js";
+import { compileProgram } from "./jinja-compile.js";
+import { Out, Scope, type Node } from "./jinja-runtime.js";
 import { makeGlobals } from "./jinja-globals.js";
 import { lexTemplate } from "./jinja-lexer.js";
 import { contentStr } from "./jinja-ops.js";

@@ -135,6 +135,8 @@ const CASES: Case[] = [
   ["loop changed", "{% for x in [1, 1, 2, 2, 1] %}{{ loop.changed(x) }}{% endfor %}"],
   ["loop else and filter", "{% for x in [] %}x{% else %}empty{% endfor %}|{% for x in l if x > 1 %}{{ x }}{{ loop.length }}{% else %}none{% endfor %}|{% for x in l if x > 9 %}{% else %}none{% endfor %}"],
   ["break and continue", "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}|{% for x in [1] %}{% continue %}{% else %}E{% endfor %}"],
+  ["break outside a loop is a syntax error", "{% if true %}{% break %}{% endif %}"],
+  ["break inside a macro inside a loop is a syntax error", "{% for x in l %}{% macro m() %}{% break %}{% endmacro %}{% endfor %}"],
   ["nested loops", "{% for a in [1, 2] %}{% for b in 'xy' %}{{ a }}{{ b }}{{ loop.index }}{% endfor %}{{ loop.index }}{% endfor %}"],
   ["loop unpacking", "{% for k, v in d.items() %}{{ k }}:{{ v }};{% endfor %}{% for a, b in [(1, 2), [3, 4]] %}{{ a + b }}{% endfor %}"],
   ["loop unpacking error", "{% for a, b in [(1, 2, 3)] %}{% endfor %}"],
