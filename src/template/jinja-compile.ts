@@ -28,6 +28,7 @@ import {
   PyLoop,
   PyTuple,
   PyUndefined,
+  TStr,
   type CallArgs,
   isStr,
   mkFloat,
@@ -303,6 +304,7 @@ export function compileProgram(program: Node): Stmt {
         if (op === "%") {
           return (s) => {
             const a = l(s);
+            if (a instanceof TStr && a.safe) return unsupported("'%' formatting of a Markup string", "Markup escapes the arguments");
             return isStr(a) ? pyPercent(a, r(s)) : pyArith("%", a, r(s));
           };
         }

@@ -382,6 +382,7 @@ export const FILTERS: Record<string, Filter> = {
   },
   forceescape: (v, a) => (bind(a, "forceescape", []), htmlEscape(v instanceof TStr ? new TStr(v.text, v.parts) : v)),
   format: (v, a) => {
+    if (v instanceof TStr && v.safe) return unsupported("|format on a Markup string", "Markup escapes the arguments");
     if (a.args.length > 0 && a.kwargs && a.kwargs.size > 0) return pyRaise("FilterArgumentError", "can't handle positional and keyword arguments at the same time");
     const rhs: PyValue = a.kwargs && a.kwargs.size > 0 ? new PyDict(new Map(a.kwargs), false) : new PyTuple(a.args);
     return pyPercent(str(v), rhs);
@@ -496,10 +497,12 @@ export const FILTERS: Record<string, Filter> = {
   tojson,
   trim: (v, a) => {
     const [chars] = bind(a, "trim", [["chars", null]]);
+    if (chars !== null && v instanceof TStr && v.safe) return unsupported("|trim(chars) on a Markup string", "Markup escapes the characters");
     return callStrMethod(str(v), "strip", { args: chars === null ? [] : [chars as PyValue], kwargs: null });
   },
   truncate: (v, a) => {
     const [length, killwords, end, leeway] = bind(a, "truncate", [["length", 255], ["killwords", false], ["end", "..."], ["leeway", null]]);
+    if (v instanceof TStr && v.safe) return unsupported("|truncate on a Markup string", "Markup escapes the ending");
     const s = str(v);
     const cps = Array.from(strText(s));
     const endS = str(end as PyValue);

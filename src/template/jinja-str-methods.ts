@@ -21,6 +21,7 @@ import { PY_LINE_BREAKS, isPyWhitespace, pyCapitalize, pyTitle } from "./py-unic
 import {
   PyCallable,
   PyTuple,
+  TStr,
   type CallArgs,
   isInt,
   isStr,
@@ -476,5 +477,9 @@ export function callStrMethod(self: Str, name: string, a: CallArgs): PyValue {
 
 /** A bound str method, as `value.name` returns it. */
 export function strMethod(self: Str, name: string): PyCallable {
+  if (self instanceof TStr && self.safe) {
+    // markupsafe's Markup escapes the arguments of most of its methods (replace, join, format...).
+    return new PyCallable(name, "method", () => unsupported(`calling .${name}() on a Markup string (made by |safe or |escape)`, "Markup escapes the method's arguments"));
+  }
   return new PyCallable(name, "method", (a) => callStrMethod(self, name, a));
 }

@@ -87,7 +87,7 @@ const CASES: Case[] = [
   ["int float round abs", "{{ '3'|int + 1 }} {{ ' 12 '|int }} {{ '1.9'|int }} {{ 'x'|int }} {{ 'x'|int(7) }} {{ '0x1A'|int(0, 16) }} {{ '1_0'|int }} {{ 3.7|int }} {{ '1e3'|float }} {{ 'inf'|float }} {{ 'x'|float }} {{ 5|round }} {{ 5.0|round }} {{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ -2.5|round }} {{ 2.1|round(method='ceil') }} {{ 2.9|round(0, 'floor') }} {{ -5|abs }} {{ true|abs }}"],
   ["string filter and list filter", "{{ n|string + 'a' }} {{ l|string }} {{ s|list }} {{ d|list }} {{ none|string }}"],
   ["batch and slice", "{{ [1, 2, 3]|batch(2)|list }} {{ [1, 2, 3]|batch(2, 'x')|list }} {{ [1, 2, 3, 4, 5]|slice(2)|list }} {{ [1, 2, 3]|slice(2, 0)|list }}"],
-  ["escape and safe", "{{ '<a href=\"x\">&</a>'|e }} {{ '<b>'|safe }} {{ ('<'|e) ~ '<' }}"],
+  ["escape and safe", "{{ '<a href=\"x\">&</a>'|e }} {{ '<b>'|safe }} {{ ('<'|e) ~ '<' }} {{ ('<b>'|safe)|upper }} {{ ('<b>'|safe)|replace('b', '&') }} {{ (' x '|safe)|trim }} {{ ('<'|safe) is escaped }}"],
   ["format filter", "{{ '%s and %s'|format('a', 'b') }} {{ '%(x)s'|format(x=1) }}"],
   ["attr filter", "{{ d|attr('items') is callable }} {{ d|attr('b') }} {{ d|attr('keys')()|list }}"],
   ["generator filters are single use", "{% set y = l|map('string') %}{{ y|join(',') }}|{{ y|join(',') }}"],
@@ -235,6 +235,8 @@ const REFUSED: Case[] = [
   ["float power with an inexact result", "{{ 2.0 ** 0.5 }}"],
   ["int to a negative power with an inexact result", "{{ 10 ** -2 }}"],
   ["Markup plus str", "{{ ('<'|safe) + '<' }}"],
+  ["a method of a Markup string", "{{ ('<b>'|safe).replace('b', '&') }}"],
+  ["percent formatting of a Markup string", "{{ ('%s'|safe) % '<' }}"],
 ];
 
 describe("constructs the Jinja engine refuses instead of rendering differently", () => {
