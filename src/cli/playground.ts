@@ -45,7 +45,8 @@ Options:
   --model-dir DIR   checkpoint directory holding tiktoken.model (and chat_template.jinja);
                     default: KIMI_K2_MODEL_DIR, else the Hugging Face cache
   --port P          port to listen on (default ${DEFAULT_PLAYGROUND_PORT}; 0 picks a free one)
-  --host H          interface to bind (default 127.0.0.1: this machine only)
+  --host H          interface to bind (default 127.0.0.1: this machine only; on a loopback
+                    address only requests addressed to localhost / 127.0.0.1 / ::1 are answered)
   --assets-dir DIR  serve a page built elsewhere (default: the package's dist/playground)
   -h, --help        show this help
 `,
