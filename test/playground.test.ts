@@ -14,6 +14,7 @@ import { type ChatRequest, parseRequestJson, renderChat, renderSegments } from "
 import { createTokenizer } from "../src/tokenizer/index.js";
 import { ToolCallParser, type ToolDefinition, collect, parseToolCalls } from "../src/toolcalls/index.js";
 import { startPlaygroundServer, type PlaygroundServer } from "../src/playground/server.js";
+import { TOKEN_VIEW_LIMIT } from "../src/playground/page/token-view.js";
 import { playgroundPage } from "../tsup.config.js";
 import { ROOT, modelDir, sharedFile } from "./helpers/shared.js";
 
@@ -147,6 +148,17 @@ describe("the playground page in Chromium", () => {
     const { messages, tools } = k2vvRequest();
     const request = requestOf(messages, tools);
     expect(await text("#prompt")).toBe(renderChat(request, { ...PAGE_DEFAULTS, template: modelTemplate, engine: "jinja" }));
+  });
+
+  it("reads the fields with Python's number semantics: a schema's 1.0 stays 1.0", async () => {
+    const messages = '[{"role": "user", "content": "temperature?"}]';
+    const tools = '[{"type": "function", "function": {"name": "set", "parameters": {"type": "object", "properties": {"t": {"type": "number", "default": 1.0, "maximum": 12345678901234567890}}}}}]';
+    await page.fill("#messages", messages);
+    await page.fill("#tools", tools);
+    await settle();
+    const expected = renderChat(parseRequestJson(`{"messages": ${messages}, "tools": ${tools}}`), { ...PAGE_DEFAULTS, template: modelTemplate, engine: "jinja" });
+    expect(expected).toContain('"default":1.0,"maximum":12345678901234567890');
+    expect(await text("#prompt")).toBe(expected);
   });
 
   it("shows the reference encoding's ids when asked", async () => {
@@ -286,6 +298,24 @@ describe("the playground page in Chromium", () => {
     expect(await text("#token-count")).toBe(String(tokenizer.countChat(segments)));
     const ms = await page.evaluate(() => window.kimiPlayground.lastRenderMs);
     console.log(`playground: largest k2vv request (${largest.length} characters of JSON, ${tokenizer.countChat(segments)} tokens) updated in ${ms.toFixed(1)} ms`);
+  });
+
+  it("draws the first 5,000 token boxes of a long prompt, and every box on request", async () => {
+    const content = readFileSync(sharedFile("corpus", "mixed-5mb.txt"), "utf8").slice(0, 100_000);
+    const messages = [{ role: "user", content }];
+    await enterRequest(messages, []);
+    const segments = renderSegments(requestOf(messages, []), { ...PAGE_DEFAULTS, engine: "native" });
+    const ids = tokenizer.encodeChat(segments, { mode: "safe" });
+    expect(ids.length).toBeGreaterThan(TOKEN_VIEW_LIMIT);
+    expect(await text("#token-count")).toBe(String(ids.length));
+    expect(await page.$$eval("#tokens .tok", (t) => t.length)).toBe(TOKEN_VIEW_LIMIT);
+    expect(await text("#token-limit-text")).toBe(`showing the first ${TOKEN_VIEW_LIMIT} of ${ids.length} tokens (drawing every box of a long prompt on each keystroke is slow).`);
+    const ms = await page.evaluate(() => window.kimiPlayground.lastRenderMs);
+    console.log(`playground: a ${content.length}-character message (${ids.length} tokens) updated in ${ms.toFixed(1)} ms`);
+    await page.click("#show-all-tokens");
+    await settle();
+    expect(await page.isVisible("#token-limit")).toBe(false);
+    expect(await page.$$eval("#tokens .tok", (spans) => spans.map((s) => Number((s as HTMLElement).dataset.id)))).toEqual(ids);
   });
 
   it("saves a screenshot", async () => {

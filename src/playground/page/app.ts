@@ -14,7 +14,7 @@ import { EXAMPLE_MESSAGES, EXAMPLE_TOOLS } from "./examples.js";
 import { parseJsonField } from "./json-input.js";
 import { createOutputPanel } from "./output-panel.js";
 import { renderPromptView } from "./prompt-view.js";
-import { installTokenHover, renderTokenView } from "./token-view.js";
+import { TOKEN_VIEW_LIMIT, installTokenHover, renderTokenView } from "./token-view.js";
 
 /** Timings the page exposes on `window.kimiPlayground` (read by the end-to-end test and the README). */
 export interface PlaygroundMetrics {
@@ -67,6 +67,12 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
     if (compareTemplate.value === "model") compareTemplate.value = "builtin";
   }
   installTokenHover(tokens, byId("token-info"), (id) => core.tokenBytes(id));
+  const tokenLimitNote = byId("token-limit");
+  let showAllTokens = false;
+  byId("show-all-tokens").addEventListener("click", () => {
+    showAllTokens = true;
+    schedule();
+  });
 
   const output = createOutputPanel(core);
 
@@ -159,11 +165,14 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
     const count = core.countChat(a.segments, mode);
     const t1 = performance.now();
     const stats = renderPromptView(prompt, a.segments);
-    const pieces = core.tokenPieces(ids);
+    const limit = showAllTokens ? ids.length : TOKEN_VIEW_LIMIT;
+    const pieces = core.tokenPieces(ids.length > limit ? ids.slice(0, limit) : ids);
     renderTokenView(
       tokens,
-      ids.map((id, i) => ({ id, text: pieces[i]! })),
+      pieces.map((text, i) => ({ id: ids[i]!, text })),
     );
+    tokenLimitNote.hidden = pieces.length === ids.length;
+    byId("token-limit-text").textContent = `showing the first ${pieces.length} of ${ids.length} tokens (drawing every box of a long prompt on each keystroke is slow).`;
     byId("token-count").textContent = String(count);
     byId("char-count").textContent = String(a.text.length);
     updateDiff(read.request, a);

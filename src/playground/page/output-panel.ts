@@ -8,7 +8,7 @@
 import type { FeedMode, ParsedOutput, PlaygroundCore } from "./core.js";
 import { byId, el, setFieldError } from "./dom.js";
 import { EXAMPLE_OUTPUT } from "./examples.js";
-import { renderTokenView } from "./token-view.js";
+import { TOKEN_VIEW_LIMIT, renderTokenView } from "./token-view.js";
 
 /** The panel's handle: the request's tools feed the parser's name and schema checks. */
 export interface OutputPanel {
@@ -44,10 +44,13 @@ export function createOutputPanel(core: PlaygroundCore): OutputPanel {
   function parse(): void {
     const upTo = Number(slider.value);
     position.textContent = `${upTo} / ${ids.length} tokens`;
+    // A long output shows the window of tokens around the replay position.
+    const start = Math.max(0, Math.min(upTo - TOKEN_VIEW_LIMIT / 2, ids.length - TOKEN_VIEW_LIMIT));
+    const end = Math.min(ids.length, start + TOKEN_VIEW_LIMIT);
     renderTokenView(
       tokenBox,
-      ids.map((id, i) => ({ id, text: pieces[i]! })),
-      upTo,
+      ids.slice(start, end).map((id, k) => ({ id, text: pieces[start + k]! })),
+      { start, current: upTo },
     );
     let parsed: ParsedOutput;
     try {
