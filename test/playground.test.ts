@@ -206,6 +206,32 @@ describe("the playground page in Chromium", () => {
     expect(await text("#request-error")).toBe(message);
   });
 
+  it("shows a template that fails with the engine's message, and the built-in rules as native only", async () => {
+    const messages = [{ role: "user", content: "hi" }];
+    await enterRequest(messages, []);
+    const broken = "{% for m in messages %}{{ m.content }}";
+    await page.selectOption("#template", "pasted");
+    await page.selectOption("#engine", "jinja");
+    await page.fill("#pasted-template", broken);
+    await settle();
+    let message = "";
+    try {
+      renderChat(requestOf(messages, []), { ...PAGE_DEFAULTS, template: broken, engine: "jinja" });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toBe("");
+    expect(await text("#template-error")).toBe(`rendering A: ${message}`);
+    expect(await page.isVisible("#request-error")).toBe(false);
+    await page.selectOption("#template", "builtin");
+    await settle();
+    expect(await text("#template-error")).toContain("the built-in rules are the native engine's");
+    await page.selectOption("#engine", "native");
+    await settle();
+    expect(await page.isVisible("#template-error")).toBe(false);
+    await page.fill("#pasted-template", "");
+  });
+
   it("switches engine and template and diffs two renderings", async () => {
     const { messages, tools } = k2vvRequest();
     const request = requestOf(messages, tools);

@@ -20,13 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KimiK2Error } from "../errors.js";
 import { findModelFiles, readChatTemplate, requireModelFile, type ModelFiles } from "../model-files.js";
-
-/** Where the page fetches the vocabulary from. */
-export const VOCABULARY_ROUTE = "/model/tiktoken.model";
-/** Where the page fetches the checkpoint's chat template from (404 when the checkpoint has none). */
-export const CHAT_TEMPLATE_ROUTE = "/model/chat_template.jinja";
-/** The folder of the page's script, styles and source maps. */
-export const ASSETS_PREFIX = "/assets/";
+import { ASSETS_PREFIX, CHAT_TEMPLATE_ROUTE, VOCABULARY_ROUTE } from "./routes.js";
 
 /** Options of {@link startPlaygroundServer}. */
 export interface PlaygroundServerOptions {

@@ -85,6 +85,9 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
   }
 
   function settings(choice: TemplateChoice, engineChoice: EngineChoice): RenderSettings | { error: string } {
+    if (choice === "builtin" && engineChoice === "jinja") {
+      return { error: "the built-in rules are the native engine's: pick the model directory's template or a pasted one for the Jinja engine" };
+    }
     const source = templateSource(choice);
     if ("error" in source) return source;
     return { template: source.source, engine: engineChoice, addGenerationPrompt: addGenerationPrompt.checked, normalizeToolCallIds: normalizeIds.checked };
@@ -149,7 +152,8 @@ export function startApp(core: PlaygroundCore, modelTemplate: string | undefined
     }
     const a = tryRender(read.request, settings(template.value as TemplateChoice, engine.value as EngineChoice));
     if ("error" in a) {
-      const isTemplate = a.code === "template_error" || a.code === "template_unsupported" || a.code === undefined;
+      // Request mistakes go under the prompt; everything else concerns the template or engine choice.
+      const isTemplate = a.code !== "invalid_request";
       setFieldError(undefined, errors.template, isTemplate ? `rendering A: ${a.error}` : undefined);
       setFieldError(undefined, errors.request, isTemplate ? undefined : a.error);
       markStale(true);

@@ -7,6 +7,7 @@
  */
 import "./styles.css";
 import { type PlaygroundMetrics, startApp } from "./app.js";
+import { CHAT_TEMPLATE_ROUTE, VOCABULARY_ROUTE } from "../routes.js";
 import { byId } from "./dom.js";
 import { createPlaygroundCore } from "./library.js";
 
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
   try {
     const start = performance.now();
     const [vocabulary, template] = await Promise.all([
-      fetchOk("/model/tiktoken.model").then(async (r) => new Uint8Array(await r.arrayBuffer())),
-      fetchTemplate("/model/chat_template.jinja"),
+      fetchOk(VOCABULARY_ROUTE).then(async (r) => new Uint8Array(await r.arrayBuffer())),
+      fetchTemplate(CHAT_TEMPLATE_ROUTE),
     ]);
     const core = createPlaygroundCore(vocabulary);
     metrics.vocabularyMs = performance.now() - start;

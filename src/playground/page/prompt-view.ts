@@ -27,7 +27,7 @@ interface Piece {
 }
 
 /** Splits text at special-token strings. */
-export function splitSpecial(text: string): Piece[] {
+function splitSpecial(text: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
   for (const m of text.matchAll(SPECIAL_STRING)) {
