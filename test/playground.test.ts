@@ -4,7 +4,7 @@
  * the shared model directory, and driven through its fields. Every expected value is computed in
  * this process by the library itself.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
@@ -79,6 +79,9 @@ async function text(selector: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the playground test drives Debian's Chromium at ${CHROMIUM}, which is missing: install it with \`apt-get install -y chromium\` (.ci/run does this).`);
+  }
   scratch = mkdtempSync(join(tmpdir(), "kimi-playground-e2e-"));
   const assets = join(scratch, "page");
   await build({ ...playgroundPage, outDir: assets, config: false, silent: true });
