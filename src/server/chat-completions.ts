@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SPECIAL } from "../special-tokens.js";
-import type { ChatPipeline, ParsedOutput, PreparedChat, ResponseParser } from "./chat-pipeline.js";
+import type { ChatPipeline, PreparedChat, ResponseParser } from "./chat-pipeline.js";
 import { toHttpError } from "./error-mapping.js";
 import { HttpError } from "./http-error.js";
 import { type ChunkDelta, type FinishReason, type ResponseIdentity, chunk, completion, completionId, usage, usageChunk } from "./openai-shapes.js";
@@ -46,8 +46,8 @@ function upstreamRequest(ctx: ChatCompletionsContext, params: ChatCompletionPara
 }
 
 /** The finish reason of the answer: the upstream's `length` (cut at max_tokens) wins over the parser's. */
-function finishReasonOf(upstream: string | null, parsed: ParsedOutput): FinishReason {
-  return upstream === "length" ? "length" : parsed.finish_reason;
+function finishReasonOf(upstream: string | null, parsed: FinishReason): FinishReason {
+  return upstream === "length" ? "length" : parsed;
 }
 
 function completionTokens(ctx: ChatCompletionsContext, reported: UpstreamUsage | undefined, text: string): number {
@@ -68,14 +68,11 @@ async function parseAndPrepare(ctx: ChatCompletionsContext, req: IncomingMessage
 
 async function answerWhole(ctx: ChatCompletionsContext, res: ServerResponse, params: ChatCompletionParams, prepared: PreparedChat, signal: AbortSignal): Promise<void> {
   const out = await ctx.upstream.complete(upstreamRequest(ctx, params, prepared), signal);
-  const parser = prepared.createParser();
-  parser.push(out.text);
-  parser.end();
-  const parsed = parser.result();
+  const parsed = prepared.parseWhole(out.text);
   const message = { role: "assistant" as const, content: parsed.content, refusal: null, ...(parsed.tool_calls.length > 0 ? { tool_calls: parsed.tool_calls } : {}) };
   const identity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: params.model };
   const counts = usage(prepared.promptTokens, completionTokens(ctx, out.usage, out.text));
-  sendJson(res, 200, completion(identity, message, finishReasonOf(out.finishReason, parsed), counts));
+  sendJson(res, 200, completion(identity, message, finishReasonOf(out.finishReason, parsed.finish_reason), counts));
 }
 
 async function sendDeltas(sse: SseWriter, identity: ResponseIdentity, deltas: ChunkDelta[]): Promise<void> {
@@ -109,8 +106,7 @@ async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, pa
     return;
   }
   await sendDeltas(sse, identity, parser.end());
-  const parsed = parser.result();
-  await sse.send(chunk(identity, {}, finishReasonOf(upstreamFinish, parsed)));
+  await sse.send(chunk(identity, {}, finishReasonOf(upstreamFinish, parser.finishReason())));
   if (params.includeUsage) {
     const completionCount = reported?.completion_tokens ?? ctx.pipeline.countCompletionTokens(raw);
     await sse.send(usageChunk(identity, usage(prepared.promptTokens, completionCount)));

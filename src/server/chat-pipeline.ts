@@ -27,8 +27,8 @@ export interface ResponseParser {
   push(text: string): ChunkDelta[];
   /** Deltas released by the end of the output. */
   end(): ChunkDelta[];
-  /** The whole answer; valid after {@link end}. */
-  result(): ParsedOutput;
+  /** `tool_calls`, `stop`, or `length` when the output ended inside a call; final after {@link end}. */
+  finishReason(): FinishReason;
 }
 
 /** A request made ready for the upstream. */
@@ -37,8 +37,10 @@ export interface PreparedChat {
   prompt: string | number[];
   /** The prompt's token count, as the upstream will see it. */
   promptTokens: number;
-  /** A parser for this request's answer (honouring its tools, tool_choice and parallel_tool_calls). */
+  /** A streaming parser for this request's answer (honouring its tools, tool_choice and parallel_tool_calls). */
   createParser(): ResponseParser;
+  /** Parses a whole answer, as {@link createParser} would piece by piece. */
+  parseWhole(text: string): ParsedOutput;
 }
 
 /** The toolkit's side of the proxy. */
