@@ -1,0 +1,256 @@
+/**
+ * Checks on a call: its header (id style, name, tools), and its arguments (JSON, double encoding,
+ * the tool's JSON schema). Everything here reports; nothing gates a call.
+ *
+ * @packageDocumentation
+ */
+import { Validator, type Schema } from "@cfworker/json-schema";
+import { KimiK2Error } from "../errors.js";
+import type { DiagnosticCode, DiagnosticSeverity, SchemaError, ToolCallValidation } from "./events.js";
+
+/** An OpenAI tool definition, as in a chat request's `tools`. */
+export interface ToolDefinition {
+  readonly type: "function";
+  readonly function: {
+    readonly name: string;
+    readonly description?: string;
+    /** The JSON schema of the arguments. */
+    readonly parameters?: Record<string, unknown>;
+    readonly strict?: boolean | null;
+  };
+}
+
+/** An OpenAI `tool_choice`. */
+export type ToolChoice = "auto" | "none" | "required" | { readonly type: "function"; readonly function: { readonly name: string } };
+
+/** A finding about a call, before it becomes a diagnostic event. */
+export interface Finding {
+  readonly code: DiagnosticCode;
+  readonly severity: DiagnosticSeverity;
+  readonly message: string;
+}
+
+/** What the header of a call says. */
+export interface HeaderAnalysis {
+  /** The trimmed header. */
+  readonly id: string;
+  /** The name to report: derived from the id, or resolved against the tools. */
+  readonly name: string;
+  readonly tool: ToolCallValidation["tool"];
+  readonly findings: Finding[];
+}
+
+const PREFIX = "functions.";
+const STANDARD_ID = /^functions\.[^\s:]+:\d+$/;
+const TRAILING_INDEX = /:\d+$/;
+
+/** True for the whitespace the parser strips around markers: space, tab, LF, VT, FF, CR. */
+export function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** `s` without leading and trailing {@link isSpaceCode} whitespace. */
+export function trimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isSpaceCode(s.charCodeAt(a))) a++;
+  while (b > a && isSpaceCode(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/**
+ * The function name in a call id: the id minus one leading `functions.` and one trailing
+ * `:{digits}`. Never splits on the last dot or the first colon (`functions.my.ns.tool:3` is
+ * `my.ns.tool`; `a:b` stays `a:b`).
+ */
+export function nameFromId(id: string): string {
+  let name = id.startsWith(PREFIX) ? id.slice(PREFIX.length) : id;
+  const m = TRAILING_INDEX.exec(name);
+  if (m) name = name.slice(0, m.index);
+  return name;
+}
+
+/** Characters that can be part of a tool name; a resolved name must not be preceded by one. */
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+const validatorCache = new WeakMap<object, Validator>();
+
+/** The request's tools, indexed for whole-name lookup, with their schema validators. */
+export class ToolSet {
+  private readonly byName = new Map<string, ToolDefinition>();
+
+  /** Throws {@link KimiK2Error} `invalid_options` when `tools` is not a list of function tools. */
+  constructor(tools: readonly ToolDefinition[]) {
+    if (!Array.isArray(tools)) {
+      throw new KimiK2Error("invalid_options", "options.tools must be an array of OpenAI tool definitions ({type: \"function\", function: {name, parameters}}).");
+    }
+    tools.forEach((tool: ToolDefinition, i: number) => {
+      const name: unknown = tool?.function?.name;
+      if (typeof name !== "string" || name === "") {
+        throw new KimiK2Error("invalid_options", `options.tools[${i}] has no function.name: pass OpenAI tool definitions ({type: "function", function: {name, parameters}}).`, { details: { index: i } });
+      }
+      const params: unknown = tool.function.parameters;
+      if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
+        throw new KimiK2Error("invalid_options", `options.tools[${i}].function.parameters must be a JSON schema object.`, { details: { index: i } });
+      }
+      this.byName.set(name, tool);
+    });
+  }
+
+  /** True when a tool has exactly this name. */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /**
+   * The longest tool name that ends the id as a whole name (preceded by a character that cannot be
+   * part of a name, or by nothing), ignoring a trailing `:{digits}`: `functions<read` → `read`.
+   * Undefined when no tool fits.
+   */
+  resolve(id: string): string | undefined {
+    const m = TRAILING_INDEX.exec(id);
+    const body = m ? id.slice(0, m.index) : id;
+    let found: string | undefined;
+    for (const name of this.byName.keys()) {
+      if (!body.endsWith(name)) continue;
+      const before = body.length - name.length - 1;
+      if (before >= 0 && isNameChar(body.charCodeAt(before))) continue;
+      // Candidates all end the header, so each shorter one is a suffix of a longer one: the
+      // longest is the most specific (`x<ns.read` is `ns.read`, not `read`).
+      if (found === undefined || name.length > found.length) found = name;
+    }
+    return found;
+  }
+
+  /** The validator for a tool's parameters, or undefined when it has no schema. Built once per schema object. */
+  validator(name: string): Validator | undefined {
+    const params = this.byName.get(name)?.function.parameters;
+    if (params === undefined) return undefined;
+    let v = validatorCache.get(params);
+    if (v === undefined) {
+      try {
+        v = new Validator(params as Schema, "2020-12", false);
+      } catch (cause) {
+        throw new KimiK2Error("invalid_options", `The JSON schema of tool "${name}" cannot be compiled: fix options.tools.`, { cause, details: { name } });
+      }
+      validatorCache.set(params, v);
+    }
+    return v;
+  }
+}
+
+/** Analyses a call header: the id, the name, and what is odd about them. */
+export function analyzeHeader(header: string, tools: ToolSet | undefined, resolveNames: boolean): HeaderAnalysis {
+  const id = trimSpace(header);
+  const findings: Finding[] = [];
+  let name = nameFromId(id);
+  if (!STANDARD_ID.test(id)) {
+    findings.push({ code: "nonstandard_id", severity: "info", message: `The call id "${id}" is not of the form functions.{name}:{index}; the name read from it is "${name}".` });
+  }
+  let tool: ToolCallValidation["tool"] = "unchecked";
+  if (tools) {
+    if (tools.has(name)) {
+      tool = "known";
+    } else {
+      const resolved = resolveNames ? tools.resolve(id) : undefined;
+      if (resolved !== undefined) {
+        findings.push({ code: "name_resolved", severity: "warning", message: `The name "${name}" is not a tool; the header "${id}" names the tool "${resolved}", which is used.` });
+        name = resolved;
+        tool = "resolved";
+      } else {
+        tool = "unknown";
+        findings.push({ code: "unknown_tool", severity: "error", message: `"${name}" is not among the request's tools.` });
+      }
+    }
+  }
+  if (name === "") findings.push({ code: "empty_name", severity: "error", message: `The call header "${id}" gives no function name.` });
+  return { id, name, tool, findings };
+}
+
+/** The result of checking a complete call's arguments. */
+export interface ArgumentsCheck {
+  readonly validation: ToolCallValidation;
+  readonly findings: Finding[];
+  /** With `repair`, arguments fixed by a documented repair. */
+  readonly repaired?: string;
+}
+
+function isContainer(v: unknown): boolean {
+  return typeof v === "object" && v !== null;
+}
+
+/**
+ * Checks complete arguments: JSON, object-ness, double encoding, and the tool's schema. With
+ * `repair`, double-encoded arguments are unwrapped and empty arguments become `{}`.
+ */
+export function checkArguments(args: string, name: string, tool: ToolCallValidation["tool"], tools: ToolSet | undefined, repair: boolean): ArgumentsCheck {
+  const findings: Finding[] = [];
+  let json: ToolCallValidation["json"];
+  let value: unknown;
+  let parsed = true;
+  try {
+    value = JSON.parse(args);
+  } catch {
+    parsed = false;
+  }
+  let repaired: string | undefined;
+  if (!parsed) {
+    json = "invalid";
+    if (repair && trimSpace(args) === "") {
+      repaired = "{}";
+      value = {};
+    } else {
+      findings.push({ code: "invalid_json", severity: "error", message: args === "" ? "The arguments are empty." : "The arguments are not valid JSON." });
+    }
+  } else if (typeof value === "string") {
+    let inner: unknown;
+    let innerOk = true;
+    try {
+      inner = JSON.parse(value);
+    } catch {
+      innerOk = false;
+    }
+    if (innerOk && isContainer(inner)) {
+      json = "double_encoded";
+      findings.push({ code: "double_encoded_arguments", severity: "error", message: "The arguments are a JSON string holding JSON (double-encoded)." });
+      if (repair) repaired = value;
+      value = inner;
+    } else {
+      json = "not_object";
+      findings.push({ code: "arguments_not_object", severity: "error", message: "The arguments are a JSON string, not an object." });
+    }
+  } else if (isContainer(value) && !Array.isArray(value)) {
+    json = "object";
+  } else {
+    json = "not_object";
+    findings.push({ code: "arguments_not_object", severity: "error", message: "The arguments are JSON but not an object." });
+  }
+  if (repaired !== undefined) {
+    findings.push({ code: "arguments_repaired", severity: "warning", message: json === "invalid" ? "Empty arguments were repaired to {}." : "Double-encoded arguments were unwrapped." });
+  }
+  let schema: ToolCallValidation["schema"] = "unchecked";
+  const schemaErrors: SchemaError[] = [];
+  const objectLike = json === "object" || (json === "double_encoded" && isContainer(value) && !Array.isArray(value)) || repaired === "{}";
+  const validator = tools && tool !== "unknown" && objectLike ? tools.validator(name) : undefined;
+  let result: ReturnType<Validator["validate"]> | undefined;
+  try {
+    result = validator?.validate(value);
+  } catch (cause) {
+    // The request's schema, not the model output, is at fault (an unresolved $ref, a bad pattern):
+    // found only now, so reported rather than thrown.
+    findings.push({ code: "schema_unusable", severity: "warning", message: `The schema of "${name}" could not be applied: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}` });
+  }
+  if (result) {
+    schema = result.valid ? "valid" : "invalid";
+    for (const e of result.errors) schemaErrors.push({ instanceLocation: e.instanceLocation, keyword: e.keyword, message: e.error });
+    if (!result.valid) {
+      const first = schemaErrors[0];
+      findings.push({ code: "schema_violation", severity: "error", message: `The arguments do not match the schema of "${name}"${first ? `: ${first.instanceLocation} ${first.message}` : ""}.` });
+    }
+  }
+  const valid = (json === "object" || repaired !== undefined) && tool !== "unknown" && schema !== "invalid";
+  const validation: ToolCallValidation = { valid, json, tool, schema, schemaErrors };
+  return repaired === undefined ? { validation, findings } : { validation, findings, repaired };
+}

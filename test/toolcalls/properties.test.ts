@@ -1,0 +1,295 @@
+/**
+ * fast-check properties of the tool-call parser: chunk invariance (random, 1-character and token
+ * splits), conservation (every input character accounted for), never throwing (arbitrary strings,
+ * arbitrary id sequences, mutated valid outputs), and the round trip through an assistant turn
+ * rendered in the template's shape. The seed is printed on failure; set FC_SEED to replay, FC_SCALE
+ * to scale the runs.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { specialTokenString } from "../../src/special-tokens.js";
+import { MARKER_SPELLINGS, MAX_MARKER_LENGTH, ToolCallParser, accountedText, parseToolCalls, type ToolCallEvent, type ToolCallParserOptions } from "../../src/toolcalls/index.js";
+import { runs } from "../helpers/shared.js";
+import { cut, fakeDecoder, merged, parsePieces, parseWhole, referenceDecode, renderAssistant, tokenDeltas } from "./helpers.js";
+
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
+const params = (n: number) => ({ numRuns: runs(n), ...(seed === undefined ? {} : { seed }) });
+
+const TOOLS = [
+  { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+  { type: "function" as const, function: { name: "read" } },
+];
+
+/** Option sets the properties run under. */
+const optionSets: ToolCallParserOptions[] = [
+  {},
+  { tools: TOOLS, resolveNames: true },
+  { textAfterSection: "drop" },
+  { tool_choice: "none" },
+  { parallel_tool_calls: false, tool_choice: "required", repair: true },
+];
+const arbOptions = fc.constantFrom(...optionSets);
+
+const markerTexts = [...MARKER_SPELLINGS.map((m) => m.text)];
+const arbMarker = fc.constantFrom(...markerTexts);
+const arbMarkerPrefix = arbMarker.chain((m) => fc.integer({ min: 1, max: m.length - 1 }).map((k) => m.slice(0, k)));
+const arbPiece = fc.constantFrom(
+  "functions.get_weather:0",
+  "functions.read:1",
+  "call00003",
+  "functions<read",
+  '{"city": "Beijing"}',
+  '"{\\"city\\": \\"x\\"}"',
+  " ",
+  "\n",
+  "\r\n",
+  "<",
+  "<|",
+  "|>",
+  "a",
+  "😀",
+  "\uD83D",
+  "北京",
+  "{",
+  "}",
+  '"',
+);
+
+/** Strings dense in markers, marker prefixes, whitespace and multi-unit characters. */
+const arbMarkerHeavy = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: arbMarker },
+      { weight: 1, arbitrary: arbMarkerPrefix },
+      { weight: 4, arbitrary: arbPiece },
+      { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
+    ),
+    { maxLength: 30 },
+  )
+  .map((a) => a.join(""));
+
+const arbName = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
+  fc.stringMatching(/^[a-z]{1,4}(\.[a-z]{1,4}){1,2}$/),
+  fc.stringMatching(/^mcp__[a-z]{1,6}__[a-z]{1,6}-[a-z]{1,6}$/),
+);
+const arbArgs = fc.oneof(
+  fc.json({ maxDepth: 2 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }).map((o) => JSON.stringify(o, null, 2)),
+);
+const arbCall = fc.record({ name: arbName, n: fc.nat(30), args: arbArgs });
+/** Content without marker text (so the expected result is known). */
+const arbContent = fc.string({ maxLength: 30 }).filter((s) => !s.includes("<|"));
+
+/** A valid output: content then a section of calls, in the template's shape, with optional whitespace around markers. */
+const arbValid = fc.record({ content: arbContent, calls: fc.array(arbCall, { maxLength: 4 }), ws: fc.constantFrom("", "\n", " \r\n ") }).map(({ content, calls, ws }) => {
+  const text = renderAssistant(content, calls.map((c) => ({ id: `functions.${c.name}:${c.n}`, arguments: c.args })));
+  return ws === "" ? text : text.replace(/<\|[a-z_]+\|>/g, (m) => `${m}${ws}`);
+});
+
+/** Splits `text` into markers and the text between them. */
+function tokensOf(text: string): string[] {
+  return text.split(/(<\|[a-z_0-9]+\|>)/).filter((t) => t !== "");
+}
+
+/** A valid output mutated: markers deleted, duplicated, reordered, and truncated anywhere. */
+const arbMutated = fc
+  .tuple(arbValid, fc.array(fc.tuple(fc.constantFrom("delete", "duplicate", "swap"), fc.nat()), { maxLength: 4 }), fc.option(fc.nat()))
+  .map(([text, mutations, truncate]) => {
+    const toks = tokensOf(text);
+    for (const [kind, at] of mutations) {
+      if (toks.length === 0) break;
+      const i = at % toks.length;
+      if (kind === "delete") toks.splice(i, 1);
+      else if (kind === "duplicate") toks.splice(i, 0, toks[i]!);
+      else if (i + 1 < toks.length) [toks[i], toks[i + 1]] = [toks[i + 1]!, toks[i]!];
+    }
+    const s = toks.join("");
+    return truncate === null ? s : s.slice(0, truncate % (s.length + 1));
+  });
+
+const arbInput = fc.oneof(arbMarkerHeavy, arbValid, arbMutated, fc.string({ unit: "binary", maxLength: 60 }));
+
+function sameMerged(a: ToolCallEvent[], b: ToolCallEvent[]): void {
+  expect(merged(a)).toEqual(merged(b));
+}
+
+describe("chunk invariance: the merged events of any split equal those of the whole input", () => {
+  it("random splits", () => {
+    fc.assert(
+      fc.property(arbInput, fc.array(fc.nat(), { maxLength: 12 }), arbOptions, (input, positions, options) => {
+        sameMerged(parsePieces(cut(input, positions.map((p) => p % (input.length + 1))), options), parseWhole(input, options));
+      }),
+      params(400),
+    );
+  });
+
+  it("1-character splits (UTF-16 units, splitting surrogate pairs)", () => {
+    fc.assert(
+      fc.property(arbInput, arbOptions, (input, options) => {
+        sameMerged(parsePieces(input.split(""), options), parseWhole(input, options));
+      }),
+      params(300),
+    );
+  });
+
+  it("token splits (deltas of a streaming detokenizer)", () => {
+    fc.assert(
+      fc.property(fc.oneof(arbValid, arbMutated, arbMarkerHeavy), arbOptions, (input, options) => {
+        const deltas = tokenDeltas(input);
+        expect(deltas.join("")).toBe(new TextDecoder().decode(new TextEncoder().encode(input)));
+        const whole = deltas.join("");
+        sameMerged(parsePieces(deltas, options), parseWhole(whole, options));
+      }),
+      params(200),
+    );
+  });
+
+  it("empty deltas anywhere change nothing", () => {
+    fc.assert(
+      fc.property(arbInput, fc.array(fc.nat(), { maxLength: 6 }), (input, positions) => {
+        const pieces = cut(input, positions.map((p) => p % (input.length + 1))).flatMap((p) => [p, ""]);
+        sameMerged(parsePieces(["", ...pieces]), parseWhole(input));
+      }),
+      params(200),
+    );
+  });
+
+  it("token id splits", () => {
+    fc.assert(
+      fc.property(arbIds, fc.array(fc.nat(), { maxLength: 8 }), (ids, positions) => {
+        const cuts = [...new Set(positions.map((p) => p % (ids.length + 1)))].sort((a, b) => a - b);
+        const p = new ToolCallParser({ tokenDecoder: fakeDecoder });
+        const split: ToolCallEvent[] = [];
+        let prev = 0;
+        for (const c of [...cuts, ids.length]) {
+          split.push(...p.pushTokens(ids.slice(prev, c)));
+          prev = c;
+        }
+        split.push(...p.end());
+        const q = new ToolCallParser({ tokenDecoder: fakeDecoder });
+        sameMerged(split, [...q.pushTokens(ids), ...q.end()]);
+      }),
+      params(300),
+    );
+  });
+});
+
+/** Arbitrary id sequences: bytes, fake multi-byte pieces, markers, turn ends, other specials, invalid ids. */
+const arbIds = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 255 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 1000, max: 1015 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 163595, max: 163599 }) },
+    { weight: 1, arbitrary: fc.constantFrom(163585, 163586) },
+    { weight: 1, arbitrary: fc.integer({ min: 163584, max: 163839 }) },
+    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: 163840, max: 170000 }), fc.integer({ min: -5, max: -1 }), fc.double()) },
+  ),
+  { maxLength: 40 },
+);
+
+describe("conservation: every input character is accounted for", () => {
+  it("text mode: content + markers + headers + arguments + dropped diagnostics = the input", () => {
+    fc.assert(
+      fc.property(arbInput, fc.array(fc.nat(), { maxLength: 8 }), arbOptions, (input, positions, options) => {
+        expect(accountedText(parsePieces(cut(input, positions.map((p) => p % (input.length + 1))), options))).toBe(input);
+      }),
+      params(400),
+    );
+  });
+
+  it("token mode: the accounted text is the reference decode (specials as their strings)", () => {
+    fc.assert(
+      fc.property(arbIds, arbOptions, (ids, options) => {
+        const p = new ToolCallParser({ ...options, tokenDecoder: fakeDecoder });
+        const events = [...p.pushTokens(ids), ...p.end()];
+        expect(accountedText(events)).toBe(referenceDecode(ids, specialTokenString));
+      }),
+      params(400),
+    );
+  });
+
+  it("no text, delta or header contains a complete marker (text mode)", () => {
+    fc.assert(
+      fc.property(arbInput, fc.array(fc.nat(), { maxLength: 8 }), (input, positions) => {
+        for (const e of parsePieces(cut(input, positions.map((p) => p % (input.length + 1))))) {
+          const s = e.type === "text" ? e.text : e.type === "tool_call.arguments.delta" ? e.delta : e.type === "tool_call.start" ? e.header : "";
+          // <|im_end|> may stay as text when more output follows it; tool markers never do.
+          for (const m of MARKER_SPELLINGS) if (m.name !== "turn_end") expect(s.includes(m.text)).toBe(false);
+        }
+      }),
+      params(300),
+    );
+  });
+});
+
+describe("hold-back: only a suffix that can still become a marker waits for the next delta", () => {
+  it("content is emitted at once except a marker prefix (from `<` on) or a high surrogate", () => {
+    const arbText = fc.string({ unit: "binary", maxLength: 60 }).filter((s) => MARKER_SPELLINGS.every((m) => !s.includes(m.text)));
+    fc.assert(
+      fc.property(arbText, fc.option(arbMarkerPrefix), (text, prefix) => {
+        const input = text + (prefix ?? "");
+        fc.pre(MARKER_SPELLINGS.every((m) => !input.includes(m.text)));
+        const emitted = new ToolCallParser()
+          .push(input)
+          .map((e) => (e.type === "text" ? e.text : ""))
+          .join("");
+        expect(input.startsWith(emitted)).toBe(true);
+        const held = input.slice(emitted.length);
+        expect(held.length).toBeLessThan(MAX_MARKER_LENGTH);
+        const surrogate = held.length === 1 && held.charCodeAt(0) >= 0xd800 && held.charCodeAt(0) <= 0xdbff;
+        const markerPrefix = held === "" || (held.startsWith("<") && MARKER_SPELLINGS.some((m) => m.text.startsWith(held) && m.text !== held));
+        expect(surrogate || markerPrefix).toBe(true);
+        // A marker prefix at the end is never emitted (it could still become a marker).
+        if (prefix !== null) expect(held.length).toBeGreaterThanOrEqual(prefix.length);
+      }),
+      params(400),
+    );
+  });
+});
+
+describe("never throws on model output", () => {
+  it("arbitrary strings, any split, any options", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), arbOptions, (input, positions, options) => {
+        parsePieces(cut(input, positions), options);
+      }),
+      params(300),
+    );
+  });
+
+  it("arbitrary id sequences", () => {
+    fc.assert(
+      fc.property(arbIds, arbOptions, (ids, options) => {
+        parseToolCalls(ids, { ...options, tokenDecoder: fakeDecoder });
+      }),
+      params(300),
+    );
+  });
+
+  it("mutated valid outputs: markers deleted, duplicated, reordered, truncated", () => {
+    fc.assert(
+      fc.property(arbMutated, arbOptions, (input, options) => {
+        const r = parseToolCalls(input, options);
+        expect(["stop", "tool_calls", "length"]).toContain(r.finish_reason);
+      }),
+      params(400),
+    );
+  });
+});
+
+describe("round trip through an assistant turn in the template's shape", () => {
+  it("gives back the content and every call (id, name, arguments byte for byte)", () => {
+    fc.assert(
+      fc.property(arbContent, fc.array(arbCall, { maxLength: 5 }), (content, calls) => {
+        const text = renderAssistant(content, calls.map((c) => ({ id: `functions.${c.name}:${c.n}`, arguments: c.args })));
+        const r = parseToolCalls(text);
+        expect(r.content).toBe(content === "" ? null : content);
+        expect(r.tool_calls).toEqual(calls.map((c) => ({ id: `functions.${c.name}:${c.n}`, type: "function", function: { name: c.name, arguments: c.args } })));
+        expect(r.finish_reason).toBe(calls.length > 0 ? "tool_calls" : "stop");
+        expect(r.diagnostics.filter((d) => d.severity !== "error" || !["invalid_json", "arguments_not_object"].includes(d.code))).toEqual([]);
+      }),
+      params(300),
+    );
+  });
+});

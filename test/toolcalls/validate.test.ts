@@ -1,0 +1,122 @@
+/**
+ * Header and argument checks: name derivation, whole-name tool matching and resolution, JSON-schema
+ * validation with @cfworker/json-schema, tool_choice and parallel_tool_calls.
+ */
+import { describe, expect, it } from "vitest";
+import { nameFromId, parseToolCalls, type ToolCallDoneEvent, type ToolDefinition } from "../../src/toolcalls/index.js";
+import { parseWhole } from "./helpers.js";
+
+const call = (id: string, args: string) => `<|tool_calls_section_begin|><|tool_call_begin|>${id}<|tool_call_argument_begin|>${args}<|tool_call_end|><|tool_calls_section_end|>`;
+
+const WEATHER: ToolDefinition = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    parameters: { type: "object", properties: { city: { type: "string" }, unit: { enum: ["c", "f"] } }, required: ["city"], additionalProperties: false },
+  },
+};
+
+function done(input: string, options = {}): ToolCallDoneEvent {
+  const e = parseWhole(input, options).find((x) => x.type === "tool_call.done");
+  if (e?.type !== "tool_call.done") throw new Error("no tool_call.done event");
+  return e;
+}
+
+describe("nameFromId", () => {
+  const table: Array<[string, string]> = [
+    ["functions.get_weather:0", "get_weather"],
+    ["functions.my.ns.tool:12", "my.ns.tool"],
+    ["functions.mcp__github__create-issue:3", "mcp__github__create-issue"],
+    ["search:2", "search"],
+    ["call00003", "call00003"],
+    ["3", "3"],
+    ["functions.a:b:1", "a:b"],
+    ["functions.functions.x:1", "functions.x"],
+    ["functions.f:1:2", "f:1"],
+    ["functions<read", "functions<read"],
+    ["functions.", ""],
+    ["f:", "f:"],
+  ];
+  for (const [id, name] of table) {
+    it(`${id} → ${name === "" ? "(empty)" : name}`, () => expect(nameFromId(id)).toBe(name));
+  }
+});
+
+describe("tools", () => {
+  it("a known tool with valid arguments is valid", () => {
+    expect(done(call("functions.get_weather:0", '{"city": "Oslo", "unit": "c"}'), { tools: [WEATHER] }).validation).toEqual({
+      valid: true,
+      json: "object",
+      tool: "known",
+      schema: "valid",
+      schemaErrors: [],
+    });
+  });
+
+  it("schema violations are listed with their location, the call is kept", () => {
+    const r = parseToolCalls(call("functions.get_weather:0", '{"unit": "k"}'), { tools: [WEATHER] });
+    expect(r.tool_calls).toHaveLength(1);
+    const v = done(call("functions.get_weather:0", '{"unit": "k"}'), { tools: [WEATHER] }).validation;
+    expect(v.valid).toBe(false);
+    expect(v.schema).toBe("invalid");
+    expect(v.schemaErrors.map((e) => e.keyword)).toEqual(expect.arrayContaining(["required", "enum"]));
+    expect(r.diagnostics.map((d) => [d.code, d.index])).toEqual([["schema_violation", 0]]);
+  });
+
+  it("name matching is whole-name and case-sensitive", () => {
+    for (const id of ["functions.get_weathers:0", "functions.Get_weather:0", "functions.weather:0"]) {
+      expect(done(call(id, "{}"), { tools: [WEATHER] }).validation.tool).toBe("unknown");
+    }
+  });
+
+  it("resolution takes the longest tool name that ends the header as a whole name", () => {
+    const tools: ToolDefinition[] = [{ type: "function", function: { name: "read" } }, { type: "function", function: { name: "ns.read" } }];
+    expect(done(call("functions<ns.read:1", "{}"), { tools, resolveNames: true }).name).toBe("ns.read");
+    expect(done(call("x.read", "{}"), { tools, resolveNames: true }).name).toBe("read");
+    // "misread" does not end with "read" as a whole name.
+    expect(done(call("misread", "{}"), { tools, resolveNames: true }).validation.tool).toBe("unknown");
+    // Without the option, nothing is resolved.
+    expect(done(call("functions<ns.read:1", "{}"), { tools }).validation.tool).toBe("unknown");
+  });
+
+  it("the double-encoded object is validated against the schema", () => {
+    const v = done(call("functions.get_weather:0", JSON.stringify(JSON.stringify({ unit: "c" }))), { tools: [WEATHER] }).validation;
+    expect([v.json, v.schema]).toEqual(["double_encoded", "invalid"]);
+  });
+
+  it("a schema that fails while validating is reported, never thrown", () => {
+    const tools: ToolDefinition[] = [{ type: "function", function: { name: "f", parameters: { $ref: "#/nowhere" } } }];
+    const r = parseToolCalls(call("functions.f:0", "{}"), { tools });
+    expect(r.tool_calls).toHaveLength(1);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["schema_unusable"]);
+    expect(done(call("functions.f:0", "{}"), { tools }).validation.schema).toBe("unchecked");
+  });
+});
+
+describe("tool_choice and parallel_tool_calls", () => {
+  const two = `<|tool_calls_section_begin|><|tool_call_begin|>functions.a:0<|tool_call_argument_begin|>{}<|tool_call_end|><|tool_call_begin|>functions.b:1<|tool_call_argument_begin|>{"x": 1}<|tool_call_end|><|tool_calls_section_end|>`;
+
+  it("none removes every call; the removed text is in the diagnostics", () => {
+    const r = parseToolCalls(`Hi${two}`, { tool_choice: "none" });
+    expect([r.content, r.tool_calls, r.finish_reason]).toEqual(["Hi", [], "stop"]);
+    expect(r.diagnostics.map((d) => [d.code, d.dropped, d.raw])).toEqual([
+      ["tool_call_suppressed", true, "<|tool_call_begin|>functions.a:0<|tool_call_argument_begin|>{}"],
+      ["tool_call_suppressed", true, '<|tool_call_begin|>functions.b:1<|tool_call_argument_begin|>{"x": 1}'],
+    ]);
+  });
+
+  it("required is satisfied by any call", () => {
+    expect(parseToolCalls(two, { tool_choice: "required" }).diagnostics).toEqual([]);
+  });
+
+  it("a named function is satisfied by calls to it only", () => {
+    const r = parseToolCalls(two, { tool_choice: { type: "function", function: { name: "a" } } });
+    expect(r.diagnostics.map((d) => [d.code, d.index])).toEqual([["tool_choice_violated", 1]]);
+  });
+
+  it("parallel_tool_calls false keeps the first call, with index 0", () => {
+    const r = parseToolCalls(two, { parallel_tool_calls: false });
+    expect(r.tool_calls.map((c) => c.id)).toEqual(["functions.a:0"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["parallel_tool_call_dropped"]);
+  });
+});
