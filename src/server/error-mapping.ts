@@ -12,20 +12,22 @@ import { UpstreamError } from "./upstream-client.js";
 /** Upstream statuses that describe the client's request, so the client gets them as they are. */
 const CLIENT_STATUSES = new Set([400, 404, 413, 422, 429]);
 
-/** The field a renderer error points at, from its details (`messages[2].tool_call_id`). */
-function paramOf(details: Readonly<Record<string, unknown>> | undefined): string | null {
+/**
+ * The request path a renderer error points at, from its details: `{messageIndex: 2, field:
+ * "tool_calls.id", callIndex: 0}` is `messages[2].tool_calls[0].id`; `{field: "tools"}` is `tools`.
+ */
+export function paramOf(details: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!details) return null;
-  for (const key of ["param", "path", "field"] as const) {
-    const v = details[key];
-    if (typeof v === "string" && v !== "") {
-      const index = details.index ?? details.messageIndex;
-      // A bare field name with a message index: make it a full path.
-      if (key === "field" && typeof index === "number" && !v.startsWith("messages[")) return `messages[${index}].${v}`;
-      return v;
-    }
-  }
-  const index = details.index ?? details.messageIndex;
-  return typeof index === "number" ? `messages[${index}]` : null;
+  const field = typeof details.field === "string" ? details.field : undefined;
+  const message = details.messageIndex;
+  if (typeof message !== "number") return field === undefined || field === "request" ? null : field;
+  const base = `messages[${message}]`;
+  if (field === undefined || field === "message") return base;
+  let path = field;
+  // The call or content part index goes right after the list it indexes.
+  if (typeof details.callIndex === "number") path = path.replace(/^tool_calls/, `tool_calls[${details.callIndex}]`);
+  if (typeof details.partIndex === "number") path = path.replace(/^content/, `content[${details.partIndex}]`);
+  return `${base}.${path}`;
 }
 
 /** The HTTP answer for an upstream failure, or undefined when the client itself went away. */

@@ -53,11 +53,26 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`);
 
+/**
+ * A number as the request reader gives it: a plain number, a float wrapper such as `1.0` read with
+ * Python fidelity (an object whose `valueOf()` is a number), or a `bigint` beyond 2^53.
+ */
+function numeric(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+    const n: unknown = (v as { valueOf(): unknown }).valueOf();
+    if (typeof n === "number") return n;
+  }
+  return undefined;
+}
+
 function optionalNumber(body: Json, field: string, min: number, max: number, { integer = false, minExclusive = false } = {}): number | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw invalidField(field, `'${field}' must be ${integer ? "an integer" : "a number"}, got ${describe(v)}.`, "invalid_type");
+  const raw = body[field];
+  if (raw === undefined || raw === null) return undefined;
+  const v = numeric(raw);
+  if (v === undefined || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw invalidField(field, `'${field}' must be ${integer ? "an integer" : "a number"}, got ${describe(raw)}.`, "invalid_type");
   }
   if (v < min || v > max || (minExclusive && v === min)) {
     const lower = minExclusive ? `greater than ${min}` : `at least ${min}`;
@@ -139,7 +154,7 @@ function validateToolChoice(v: unknown, tools: ToolDeclaration[] | undefined): T
 
 /** Fields OpenAI defines that this proxy cannot honour: a 400 rather than a silently different answer. */
 function rejectUnsupported(body: Json): void {
-  if (body.n !== undefined && body.n !== null && body.n !== 1) {
+  if (body.n !== undefined && body.n !== null && numeric(body.n) !== 1) {
     throw invalidField("n", `'n' must be 1: this proxy returns one choice per request (got ${describe(body.n)}).`, "unsupported_value");
   }
   if (body.logprobs === true) throw invalidField("logprobs", "'logprobs' is not supported by this proxy: drop it or set it to false.", "unsupported_value");
