@@ -5,3 +5,4 @@ export * from "./download.js";
 export * from "./tokenizer/index.js";
 export * from "./template/index.js";
 export * from "./toolcalls/index.js";
+export * from "./load-tokenizer.js";
