@@ -10,7 +10,7 @@ import { SPECIAL } from "../special-tokens.js";
 import type { ChatPipeline, PreparedChat, ResponseParser } from "./chat-pipeline.js";
 import { toHttpError } from "./error-mapping.js";
 import { HttpError } from "./http-error.js";
-import { type ChunkDelta, type FinishReason, type ResponseIdentity, chunk, completion, completionId, usage, usageChunk } from "./openai-shapes.js";
+import { type ChatCompletionChunk, type FinishReason, type ResponseIdentity, chunk, completion, completionId, usage, usageChunk } from "./openai-shapes.js";
 import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./send-json.js";
 import { SseWriter } from "./sse-writer.js";
@@ -75,43 +75,49 @@ async function answerWhole(ctx: ChatCompletionsContext, res: ServerResponse, par
   sendJson(res, 200, completion(identity, message, finishReasonOf(out.finishReason, parsed.finish_reason), counts));
 }
 
-async function sendDeltas(sse: SseWriter, identity: ResponseIdentity, deltas: ChunkDelta[]): Promise<void> {
-  for (const delta of deltas) await sse.send(chunk(identity, delta));
-}
-
 async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, params: ChatCompletionParams, prepared: PreparedChat, signal: AbortSignal): Promise<void> {
-  // Waits for the upstream to accept before sending 200, so a refusal is still a plain error status.
-  const pieces = await ctx.upstream.stream(upstreamRequest(ctx, params, prepared), signal);
+  // Waits for the upstream's first piece before sending 200, so a refusal, an unreachable upstream
+  // or one that answers garbage from the start is still a plain error status for the client.
+  const batches = (await ctx.upstream.stream(upstreamRequest(ctx, params, prepared), signal))[Symbol.asyncIterator]();
+  let next = await batches.next();
   const identity: ResponseIdentity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: params.model, includeUsage: params.includeUsage };
   const sse = new SseWriter(res);
   const parser: ResponseParser = prepared.createParser();
   let raw = "";
   let upstreamFinish: string | null = null;
   let reported: UpstreamUsage | undefined;
-  await sse.send(chunk(identity, { role: "assistant", content: "" }));
+  const out: ChatCompletionChunk[] = [chunk(identity, { role: "assistant", content: "" })];
   try {
-    for await (const piece of pieces) {
-      if (piece.usage) reported = piece.usage;
-      if (piece.finishReason !== null) upstreamFinish = piece.finishReason;
-      if (piece.text === "") continue;
-      // The raw text is only needed to count tokens when the upstream does not.
-      if (params.includeUsage) raw += piece.text;
-      await sendDeltas(sse, identity, parser.push(piece.text));
+    for (; !next.done; next = await batches.next()) {
+      for (const piece of next.value) {
+        if (piece.usage) reported = piece.usage;
+        if (piece.finishReason !== null) upstreamFinish = piece.finishReason;
+        if (piece.text === "") continue;
+        // The raw text is only needed to count tokens when the upstream does not.
+        if (params.includeUsage) raw += piece.text;
+        for (const delta of parser.push(piece.text)) out.push(chunk(identity, delta));
+      }
+      // One write for everything this network read produced.
+      await sse.send(...out);
+      out.length = 0;
     }
   } catch (e) {
     const error = toHttpError(e);
     // The client is gone (aborted): nothing to tell. Otherwise the status line is sent already,
     // so the failure travels as an error event; OpenAI's clients raise it.
-    if (error) sse.fail(error.body());
+    if (error) {
+      sse.send(...out);
+      sse.fail(error.body());
+    }
     return;
   }
-  await sendDeltas(sse, identity, parser.end());
-  await sse.send(chunk(identity, {}, finishReasonOf(upstreamFinish, parser.finishReason())));
+  for (const delta of parser.end()) out.push(chunk(identity, delta));
+  out.push(chunk(identity, {}, finishReasonOf(upstreamFinish, parser.finishReason())));
   if (params.includeUsage) {
     const completionCount = reported?.completion_tokens ?? ctx.pipeline.countCompletionTokens(raw);
-    await sse.send(usageChunk(identity, usage(prepared.promptTokens, completionCount)));
+    out.push(usageChunk(identity, usage(prepared.promptTokens, completionCount)));
   }
-  sse.done();
+  sse.done(...out);
 }
 
 /** Handles one chat completion request. Never throws: failures become OpenAI error answers. */

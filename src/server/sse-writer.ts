@@ -38,13 +38,16 @@ export class SseWriter {
   }
 
   /**
-   * Sends one JSON event. Resolves when the socket can take more (backpressure from a slow
-   * client pauses the producer instead of buffering without bound).
+   * Sends JSON events in one write (a burst of chunks costs one system call, not one each).
+   * Resolves when the socket can take more: backpressure from a slow client pauses the producer
+   * instead of buffering without bound.
    */
-  send(value: unknown): Promise<void> | void {
-    if (this.closed) return;
+  send(...values: unknown[]): Promise<void> | void {
+    if (this.closed || values.length === 0) return;
     this.start();
-    if (this.res.write(`data: ${JSON.stringify(value)}\n\n`)) return;
+    let text = "";
+    for (const value of values) text += `data: ${JSON.stringify(value)}\n\n`;
+    if (this.res.write(text)) return;
     return new Promise((resolve) => {
       const settle = () => {
         this.res.off("drain", settle);
@@ -56,11 +59,13 @@ export class SseWriter {
     });
   }
 
-  /** Ends the stream with `data: [DONE]`. */
-  done(): void {
+  /** Ends the stream with these last events, then `data: [DONE]`, in one write. */
+  done(...values: unknown[]): void {
     if (this.closed) return;
     this.start();
-    this.res.end("data: [DONE]\n\n");
+    let text = "";
+    for (const value of values) text += `data: ${JSON.stringify(value)}\n\n`;
+    this.res.end(`${text}data: [DONE]\n\n`);
   }
 
   /** Ends the stream with an error event (OpenAI's clients raise it) and no `[DONE]`. */

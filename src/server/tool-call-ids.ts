@@ -12,10 +12,10 @@
  * @packageDocumentation
  */
 
-/** One normalised history id: what the model saw and what the client sent. */
+/** One normalised history id: what the model saw and what the client sent (null: the call had no id). */
 export interface IdMapping {
   modelId: string;
-  clientId: string;
+  clientId: string | null;
 }
 
 /** Puts the ids of one answer into the client's id space. One instance per response. */
@@ -32,6 +32,8 @@ export class ToolCallIdTranslator {
    */
   constructor(mapping: readonly IdMapping[]) {
     for (const { modelId, clientId } of mapping) {
+      // A history call the client sent without an id has nothing to restore.
+      if (clientId === null) continue;
       this.toClientId.set(modelId, clientId);
       this.taken.add(clientId);
       this.next = Math.max(this.next, indexOf(modelId) + 1, indexOf(clientId) + 1);

@@ -126,6 +126,21 @@ function usageOf(value: unknown): UpstreamUsage | undefined {
   return out;
 }
 
+/** Reads up to `limit` characters of a body, then drops the connection if more is coming. */
+async function readText(res: http.IncomingMessage, limit: number): Promise<string> {
+  let text = "";
+  try {
+    for await (const chunk of res) {
+      text += (chunk as Buffer).toString("utf8");
+      if (text.length >= limit) break;
+    }
+  } catch {
+    // A broken body: what arrived is enough for the message.
+  }
+  if (!res.complete) res.destroy();
+  return text;
+}
+
 /** Reads a completion object (`{choices: [{text, finish_reason}], usage}`), streamed piece or whole. */
 function completionOf(json: string): UpstreamChunk {
   let parsed: unknown;
@@ -277,28 +292,45 @@ export class UpstreamClient {
   /**
    * Asks for a streamed completion. Resolves once the upstream has accepted the request (so a
    * refusal or an unreachable upstream is still a plain error status for the client); the
-   * iterable then yields the pieces and throws {@link UpstreamError} if the stream breaks, stalls,
-   * carries garbage, or ends before its last piece.
+   * iterable then yields the pieces, in batches: every piece one network read brought (never an
+   * empty batch), so the caller can answer a burst with one write. It throws
+   * {@link UpstreamError} if the stream breaks, stalls, carries garbage, or ends before its last
+   * piece (after yielding the pieces that came before the fault).
    *
    * @throws {@link UpstreamError}
    */
-  async stream(request: CompletionRequest, signal?: AbortSignal): Promise<AsyncIterable<UpstreamChunk>> {
+  async stream(request: CompletionRequest, signal?: AbortSignal): Promise<AsyncIterable<UpstreamChunk[]>> {
     const { res, touch, done } = await this.open(this.body(request, true), signal);
-    return (async function* pieces(): AsyncGenerator<UpstreamChunk> {
+    const type = res.headers["content-type"] ?? "";
+    if (!type.includes("text/event-stream")) {
+      // An HTML error page or a JSON body where a stream was asked for: not a completion stream.
+      const text = await readText(res, MAX_ERROR_BODY).finally(done);
+      throw new UpstreamError("bad_response", `the upstream answered ${type || "no content type"} instead of an event stream: ${text.trim().slice(0, 200) || "(empty body)"}`);
+    }
+    return (async function* pieces(): AsyncGenerator<UpstreamChunk[]> {
       const reader = new SseReader();
       let finished = false;
       try {
         for await (const bytes of res) {
           touch();
+          const batch: UpstreamChunk[] = [];
+          let fault: unknown;
           for (const event of reader.push(bytes as Buffer)) {
             if (event.data === "[DONE]") {
               finished = true;
               continue;
             }
-            const piece = completionOf(event.data);
-            if (piece.finishReason !== null) finished = true;
-            yield piece;
+            try {
+              const piece = completionOf(event.data);
+              if (piece.finishReason !== null) finished = true;
+              batch.push(piece);
+            } catch (e) {
+              fault = e;
+              break;
+            }
           }
+          if (batch.length > 0) yield batch;
+          if (fault !== undefined) throw fault;
         }
         for (const event of reader.end()) {
           if (event.data === "[DONE]") finished = true;

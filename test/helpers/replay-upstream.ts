@@ -155,6 +155,8 @@ async function replay(fixture: ProxyFixture, body: Record<string, unknown>, res:
     for (let i = 0; i < pieces.length; i++) {
       if (gone()) return;
       if (b.die_after_pieces !== undefined && sent === b.die_after_pieces) {
+        // Let what was written reach the caller first: a reset can make the peer drop unread data.
+        if (sent > 0) await sleep(50);
         res.socket?.destroy();
         return;
       }

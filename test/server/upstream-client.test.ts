@@ -25,9 +25,12 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 async function collect(client: UpstreamClient, model: string, signal?: AbortSignal) {
   let text = "";
   let finish: string | null = null;
-  for await (const piece of await client.stream(request(model), signal)) {
-    text += piece.text;
-    if (piece.finishReason) finish = piece.finishReason;
+  for await (const batch of await client.stream(request(model), signal)) {
+    expect(batch.length).toBeGreaterThan(0);
+    for (const piece of batch) {
+      text += piece.text;
+      if (piece.finishReason) finish = piece.finishReason;
+    }
   }
   return { text, finish };
 }
