@@ -7,9 +7,22 @@
  *
  * @packageDocumentation
  */
+import type { ChatMessage, ChatRequest } from "../template/index.js";
+
+/** The tool the conversation declares (typed by inference, so it suits both the renderer and the parser). */
+export const DEMO_TOOLS = [
+  {
+    type: "function" as const,
+    function: {
+      name: "get_weather",
+      description: "Current weather for a city.",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
+];
 
 /** The chat request. */
-export const DEMO_REQUEST = {
+export const DEMO_REQUEST: ChatRequest & { messages: ChatMessage[] } = {
   messages: [
     { role: "user", content: "What's the weather in Beijing?" },
     {
@@ -21,16 +34,7 @@ export const DEMO_REQUEST = {
     { role: "assistant", content: "It is sunny in Beijing, 25 °C." },
     { role: "user", content: "And in Shanghai and Guangzhou?" },
   ],
-  tools: [
-    {
-      type: "function",
-      function: {
-        name: "get_weather",
-        description: "Current weather for a city.",
-        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-      },
-    },
-  ],
+  tools: DEMO_TOOLS,
 };
 
 /** The recorded model reply (raw text, markers included, as an upstream returns it with special tokens kept). */
