@@ -29,9 +29,19 @@ export interface KimiPipelineOptions {
   promptFormat?: "text" | "ids";
 }
 
-function parserOptions(params: ChatCompletionParams): ToolCallParserOptions {
+/**
+ * The tools as plain JSON for the parser's schema validator: the request reader keeps Python's
+ * floats (`1.0`) as wrapper objects and big integers as `bigint`, which a validator comparing
+ * `const` or `enum` values would not see as numbers.
+ */
+function plainTools(tools: ChatCompletionParams["tools"]): ToolCallParserOptions["tools"] {
+  if (!tools) return undefined;
+  return JSON.parse(JSON.stringify(tools, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value))) as ToolCallParserOptions["tools"];
+}
+
+function parserOptions(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"]): ToolCallParserOptions {
   return {
-    ...(params.tools ? { tools: params.tools } : {}),
+    ...(tools ? { tools } : {}),
     tool_choice: params.toolChoice,
     parallel_tool_calls: params.parallelToolCalls,
   };
@@ -46,8 +56,8 @@ function translateDelta(delta: ChunkDelta, ids: ToolCallIdTranslator): ChunkDelt
   };
 }
 
-function streamingParser(params: ChatCompletionParams, mapping: readonly IdMapping[]): ResponseParser {
-  const parser = new ToolCallParser(parserOptions(params));
+function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[]): ResponseParser {
+  const parser = new ToolCallParser(parserOptions(params, tools));
   const adapter = new ChunkDeltaAdapter();
   const ids = new ToolCallIdTranslator(mapping);
   return {
@@ -57,8 +67,8 @@ function streamingParser(params: ChatCompletionParams, mapping: readonly IdMappi
   };
 }
 
-function parseWhole(params: ChatCompletionParams, mapping: readonly IdMapping[], text: string): ParsedOutput {
-  const parser = new ToolCallParser(parserOptions(params));
+function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], text: string): ParsedOutput {
+  const parser = new ToolCallParser(parserOptions(params, tools));
   const events = parser.push(text);
   events.push(...parser.end());
   const result = collect(events);
@@ -93,11 +103,12 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
         // The upstream tokenizes the text as Hugging Face does: count the same way.
         promptTokens = tokenizer.countChat(segments, { mode: "reference" });
       }
+      const tools = plainTools(params.tools);
       return {
         prompt,
         promptTokens,
-        createParser: () => streamingParser(params, normalized.mapping),
-        parseWhole: (text) => parseWhole(params, normalized.mapping, text),
+        createParser: () => streamingParser(params, tools, normalized.mapping),
+        parseWhole: (text) => parseWhole(params, tools, normalized.mapping, text),
       };
     },
     // The output is what the model generated: special-token text in it is the special tokens.
