@@ -22,14 +22,13 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { loadChatTemplate } from "../src/load-template.js";
 import { loadTokenizer } from "../src/load-tokenizer.js";
+import type { ChatPipeline } from "../src/server/chat-pipeline.js";
 import { createKimiPipeline } from "../src/server/kimi-pipeline.js";
 import { createProxy } from "../src/server/proxy-server.js";
 import { validateChatRequest } from "../src/server/validate-request.js";
-import { type ProxyFixture, loadProxyFixtures, startReplayUpstream } from "../test/helpers/replay-upstream.js";
+import { type ProxyFixture, loadProxyFixtures, splitIntoPieces, startReplayUpstream } from "../test/helpers/replay-upstream.js";
+import { BENCH_FIXTURES, assemble, checkProxied } from "./proxy-check.js";
 import { modelDir } from "../test/helpers/shared.js";
-
-/** The fixtures the load cycles through: the ones with tool calls and no misbehaviour. */
-export const BENCH_FIXTURES = ["weather-call", "parallel-calls", "odd-format"] as const;
 
 async function loadPipeline() {
   const dir = modelDir();
@@ -55,55 +54,29 @@ async function startChild(args: string[]): Promise<{ child: ChildProcess; url: s
   return { child, url: (JSON.parse(line) as { url: string }).url };
 }
 
-/** One parsed SSE answer. */
-interface Assembled {
-  model: string;
-  content: string;
-  text: string;
-  calls: Array<{ id?: string; name?: string; arguments: string }>;
-  finish: string | null;
-}
-
-/** Assembles an SSE body: chat chunks (content, tool calls by index) or completion pieces (text). */
-export function assemble(body: string): Assembled {
-  const out: Assembled = { model: "", content: "", text: "", calls: [], finish: null };
-  for (const event of body.split("\n\n")) {
-    if (!event.startsWith("data: ") || event === "data: [DONE]") continue;
-    const chunk = JSON.parse(event.slice(6)) as {
-      model: string;
-      error?: unknown;
-      choices: Array<{ text?: string; finish_reason: string | null; delta?: { content?: string; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> } }>;
-    };
-    if (chunk.error) throw new Error(`error event: ${JSON.stringify(chunk.error)}`);
-    out.model = chunk.model;
-    const choice = chunk.choices[0];
-    if (!choice) continue;
-    if (choice.finish_reason) out.finish = choice.finish_reason;
-    if (choice.text !== undefined) out.text += choice.text;
-    out.content += choice.delta?.content ?? "";
-    for (const c of choice.delta?.tool_calls ?? []) {
-      const call = (out.calls[c.index] ??= { arguments: "" });
-      if (c.id !== undefined) call.id = c.id;
-      if (c.function?.name !== undefined) call.name = c.function.name;
-      call.arguments += c.function?.arguments ?? "";
+/**
+ * The proxy's own work per request, without HTTP: validate, render and count, then parse the
+ * recorded output streamed in its pieces. Median of 5 rounds over the bench fixtures.
+ */
+function pipelineCost(pipeline: ChatPipeline, fixtures: Map<string, ProxyFixture>): number {
+  const cases = BENCH_FIXTURES.map((name) => {
+    const f = fixtures.get(name)!;
+    return { body: JSON.stringify({ model: name, ...f.request, stream: true }), pieces: splitIntoPieces(f.output, name) };
+  });
+  const rounds: number[] = [];
+  for (let round = 0; round < 6; round++) {
+    const start = performance.now();
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      const c = cases[i % cases.length]!;
+      const body = pipeline.parseBody(c.body) as Record<string, unknown>;
+      const parser = pipeline.prepare(validateChatRequest(body), body).createParser();
+      for (const piece of c.pieces) parser.push(piece);
+      parser.end();
     }
+    if (round > 0) rounds.push((performance.now() - start) / n);
   }
-  return out;
-}
-
-/** Checks a proxied answer against its fixture; returns the number of tool calls checked, or a reason. */
-export function checkProxied(a: Assembled, fixtures: Map<string, ProxyFixture>): number | string {
-  const expected = fixtures.get(a.model)?.expected;
-  if (!expected) return `unknown model ${a.model}`;
-  if (a.content !== (expected.content ?? "")) return `${a.model}: content ${JSON.stringify(a.content)}`;
-  if (a.finish !== expected.finish_reason) return `${a.model}: finish_reason ${a.finish}`;
-  const want = expected.tool_calls ?? [];
-  if (a.calls.length !== want.length) return `${a.model}: ${a.calls.length} calls instead of ${want.length}`;
-  for (let i = 0; i < want.length; i++) {
-    const got = a.calls[i];
-    if (!got || got.id !== want[i]!.id || got.name !== want[i]!.name || got.arguments !== want[i]!.arguments) return `${a.model}: call ${i} is ${JSON.stringify(got)}`;
-  }
-  return want.length;
+  return rounds.sort((a, b) => a - b)[2]!;
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -174,6 +147,7 @@ async function main(): Promise<void> {
   const streams = values.streams!.split(",").map(Number);
   const fixtures = loadProxyFixtures();
   const pipeline = await loadPipeline();
+  const ownCost = pipelineCost(pipeline, fixtures);
 
   const upstream = await startChild(["upstream"]);
   const proxy = await startChild(["proxy", `${upstream.url}/v1`]);
@@ -218,7 +192,8 @@ async function main(): Promise<void> {
   process.stdout.write(`Proxy load: ${duration} s per cell, streamed answers cycling ${BENCH_FIXTURES.join(", ")}; ${cpus().length} × ${cpu}, Node ${process.version}\n\n`);
   process.stdout.write("| concurrent streams | direct req/s | proxied req/s | direct p50 / p99 (ms) | proxied p50 / p99 (ms) | added p50 / p99 (ms) | errors | tool calls checked / lost or altered |\n");
   process.stdout.write("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  process.stdout.write(`${rows.join("\n")}\n`);
+  process.stdout.write(`${rows.join("\n")}\n\n`);
+  process.stdout.write(`The proxy's own work per request (validate, render, count, parse the streamed pieces; no HTTP): ${ownCost.toFixed(3)} ms\n`);
   if (failed) {
     process.stderr.write("FAILED: errors, mismatches, or no tool call checked\n");
     process.exitCode = 1;
