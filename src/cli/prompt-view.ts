@@ -27,7 +27,7 @@ export function palette(color: boolean): Palette {
 }
 
 /** A special-token string: a named token or a reserved slot (`<|...|>`, `[BOS]`-style names). */
-export const SPECIAL_PATTERN = /<\|[a-z0-9_]+\|>|\[(?:BOS|EOS|EOT|UNK|PAD)\]/g;
+const SPECIAL_PATTERN = /<\|[a-z0-9_]+\|>|\[(?:BOS|EOS|EOT|UNK|PAD)\]/g;
 const TURN_START = /<\|im_(?:user|assistant|system)\|>/g;
 
 /** One turn of a prompt. */
@@ -74,11 +74,6 @@ export function paintSegment(seg: Segment, p: Palette): string {
     from = m.index + m[0].length;
   }
   return out + paintPlain(seg.text.slice(from));
-}
-
-/** True when request content carries special-token text (which Hugging Face's encoding would turn into control tokens). */
-export function hasInjectedSpecials(segments: readonly Segment[]): boolean {
-  return segments.some((s) => s.kind === "content" && new RegExp(SPECIAL_PATTERN.source).test(s.text));
 }
 
 /** Counts, for the footer and the turn headers. */

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { KimiK2Error } from "../errors.js";
 import { SPECIAL } from "../special-tokens.js";
 import type { ChatPipeline, PreparedChat, ResponseParser } from "./chat-pipeline.js";
 import { toHttpError } from "./error-mapping.js";
@@ -60,7 +61,10 @@ async function parseAndPrepare(ctx: ChatCompletionsContext, req: IncomingMessage
   try {
     body = ctx.pipeline.parseBody(text);
   } catch (e) {
-    throw new HttpError(400, "invalid_request_error", `The request body is not valid JSON: ${(e as Error).message}`, { code: "invalid_json" });
+    // The reader names the offset of a syntax error; anything else it refuses is the top level.
+    const syntax = !KimiK2Error.isInstance(e) || e.details?.offset !== undefined;
+    if (syntax) throw new HttpError(400, "invalid_request_error", `The request body is not valid JSON: ${(e as Error).message}`, { code: "invalid_json" });
+    throw new HttpError(400, "invalid_request_error", `The request body must be a JSON object with "model" and "messages": ${(e as Error).message}`, { code: "invalid_type" });
   }
   const params = validateChatRequest(body);
   return { params, prepared: ctx.pipeline.prepare(params, body as Record<string, unknown>) };

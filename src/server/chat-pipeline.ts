@@ -17,8 +17,6 @@ export interface ParsedOutput {
   tool_calls: ToolCall[];
   /** `tool_calls`, `stop`, or `length` when the output ended inside a call. */
   finish_reason: FinishReason;
-  /** What the parser noticed (malformed headers, invalid arguments...), for logs and debugging. */
-  diagnostics: Array<{ code: string; message: string }>;
 }
 
 /** Turns the model's raw output, piece by piece, into chunk deltas. One instance per response. */

@@ -77,7 +77,6 @@ function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["
     content: result.content,
     tool_calls: result.tool_calls.map((c) => ({ ...c, id: ids.toClient(c.id, c.function.name) })),
     finish_reason: result.finish_reason,
-    diagnostics: result.diagnostics.map((d) => ({ code: d.code, message: d.message })),
   };
 }
 

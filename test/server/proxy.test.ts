@@ -243,10 +243,22 @@ describe("errors", () => {
     expect((e.error as { param?: string }).param).toMatch(/^messages\[1\]/);
   });
 
-  it("a body that is not JSON is a 400", async () => {
-    const res = await fetch(`${client.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+  it("a body that is not JSON, or not an object, is a 400", async () => {
+    const post = (body: string) => fetch(`${client.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const notJson = await post("{not json");
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+    const notObject = await post("[1, 2]");
+    expect(notObject.status).toBe(400);
+    expect(((await notObject.json()) as { error: { code: string } }).error.code).toBe("invalid_type");
+  });
+
+  it("a body over the size limit is a 413", async () => {
+    const small = createProxy({ upstream: upstream.url, pipeline, maxBodyBytes: 1000 });
+    const url = await small.listen(0);
+    const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body("weather-call"), messages: [{ role: "user", content: "x".repeat(2000) }] }) });
+    expect(res.status).toBe(413);
+    await small.close();
   });
 
   it("an unreachable upstream is a 502, streaming or not", async () => {
