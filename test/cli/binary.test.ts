@@ -46,6 +46,19 @@ describe("the built kimi-k2 binary", () => {
     expect(status(["decode", "--model-dir", modelDir()], "not json")).toBe(1);
   });
 
+  it("a reader that goes away early (| head) ends the command quietly with exit 0", async () => {
+    // About 1 MB of output: far more than a pipe holds, so writing continues after the reader is gone.
+    const request = JSON.stringify({ messages: [{ role: "user", content: "many words ".repeat(20_000) }] });
+    const child = spawn(process.execPath, [main, "inspect", "--model-dir", modelDir()], { stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin!.end(request);
+    let stderr = "";
+    child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+    await once(child.stdout!, "data");
+    child.stdout!.destroy();
+    const [code] = (await once(child, "exit")) as [number];
+    expect([code, stderr]).toEqual([0, ""]);
+  });
+
   describe("serve", () => {
     let upstream: ReplayUpstream;
     let child: ChildProcess;
