@@ -2,7 +2,7 @@
 import { parseRequestJson, renderSegments } from "../template/index.js";
 import type { Command } from "./command.js";
 import { readInputText, readJson } from "./input.js";
-import { TEMPLATE_HELP, TEMPLATE_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
+import { REQUEST_HELP, REQUEST_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
 
 /** The `count` command. */
 export const countCommand: Command = {
@@ -14,11 +14,11 @@ Renders the request (tool declarations and the default system turn included) and
 count with the injection-safe chat encoding.
 
 Options:
-${TEMPLATE_HELP}
+${REQUEST_HELP}
   --reference        count as Hugging Face's apply_chat_template(tokenize=True) encodes
   --text             count the input as plain text instead of a chat request
   -h, --help         this help`,
-  options: { ...TEMPLATE_OPTIONS, reference: { type: "boolean" }, text: { type: "boolean" } },
+  options: { ...REQUEST_OPTIONS, reference: { type: "boolean" }, text: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (values.text) {

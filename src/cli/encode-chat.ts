@@ -2,7 +2,7 @@
 import { parseRequestJson, renderSegments } from "../template/index.js";
 import type { Command } from "./command.js";
 import { readJson } from "./input.js";
-import { TEMPLATE_HELP, TEMPLATE_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
+import { REQUEST_HELP, REQUEST_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
 
 /** The `encode-chat` command. */
 export const encodeChatCommand: Command = {
@@ -15,11 +15,11 @@ injection-safe: template markup becomes control tokens, while message content, n
 arguments are encoded as plain text, so special-token text a user or a tool writes stays text.
 
 Options:
-${TEMPLATE_HELP}
+${REQUEST_HELP}
   --reference        Hugging Face's apply_chat_template(tokenize=True) ids instead (special-token
                      strings become control tokens wherever they appear)
   -h, --help         this help`,
-  options: { ...TEMPLATE_OPTIONS, reference: { type: "boolean" } },
+  options: { ...REQUEST_OPTIONS, reference: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");

@@ -5,7 +5,7 @@ import type { Segment } from "../template/segments.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import type { Command } from "./command.js";
 import { readJson } from "./input.js";
-import { TEMPLATE_HELP, TEMPLATE_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
+import { REQUEST_HELP, REQUEST_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
 import { type Palette, palette } from "./prompt-view.js";
 
 /** One token of the prompt. */
@@ -78,11 +78,11 @@ position, id, whether it came from template markup or from the request's content
 (special tokens highlighted on a terminal; a token that is part of a character shows its bytes).
 
 Options:
-${TEMPLATE_HELP}
+${REQUEST_HELP}
   --reference        Hugging Face's apply_chat_template(tokenize=True) ids instead
   --json             a JSON array of {index, id, text, bytes?, source} instead of the table
   -h, --help         this help`,
-  options: { ...TEMPLATE_OPTIONS, reference: { type: "boolean" }, json: { type: "boolean" } },
+  options: { ...REQUEST_OPTIONS, reference: { type: "boolean" }, json: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");

@@ -25,6 +25,12 @@ export const TEMPLATE_OPTIONS = {
   "raw-template": { type: "boolean" },
 } as const satisfies Command["options"];
 
+/** {@link TEMPLATE_OPTIONS} and `--normalize-ids`, for the commands that render a request given to them. */
+export const REQUEST_OPTIONS = {
+  ...TEMPLATE_OPTIONS,
+  "normalize-ids": { type: "boolean" },
+} as const satisfies Command["options"];
+
 /** The help lines for {@link MODEL_DIR_OPTION}. */
 export const MODEL_DIR_HELP = "  --model-dir DIR    checkpoint directory with tiktoken.model and chat_template.jinja\n                     (default: KIMI_K2_MODEL_DIR, else the Hugging Face cache)";
 
@@ -34,6 +40,10 @@ export const TEMPLATE_HELP = `${MODEL_DIR_HELP}
   --engine E         auto (default: native when the template is verified, else jinja), native, jinja
   --raw-template     the template's own semantics, not the model tokenizer's (no tool-schema key
                      sorting, add_generation_prompt defaults to false)`;
+
+/** The help lines for {@link REQUEST_OPTIONS}. */
+export const REQUEST_HELP = `${TEMPLATE_HELP}
+  --normalize-ids    rewrite history tool-call ids to functions.{name}:{n} first (as a server should)`;
 
 /** The model directory option, if given. */
 export function modelDirOf(values: Record<string, unknown>): string | undefined {
@@ -50,9 +60,10 @@ export interface CliTemplateOptions {
   template: ChatTemplate;
   engine: "auto" | "native" | "jinja";
   semantics: "kimi" | "raw";
+  normalizeToolCallIds: boolean;
 }
 
-/** Loads the chat template (`--template FILE`, else the checkpoint's) and reads the engine options. */
+/** Loads the chat template (`--template FILE`, else the checkpoint's) and reads the render options. */
 export async function cliTemplate(values: Record<string, unknown>, io: CliIO): Promise<CliTemplateOptions> {
   const engine = values.engine ?? "auto";
   if (engine !== "auto" && engine !== "native" && engine !== "jinja") throw new UsageError(`--engine must be auto, native or jinja, got "${String(engine)}"`);
@@ -68,5 +79,5 @@ export async function cliTemplate(values: Record<string, unknown>, io: CliIO): P
   } else {
     template = loadChatTemplate({ dir: modelDirOf(values), env: io.env });
   }
-  return { template, engine, semantics: values["raw-template"] ? "raw" : "kimi" };
+  return { template, engine, semantics: values["raw-template"] ? "raw" : "kimi", normalizeToolCallIds: values["normalize-ids"] === true };
 }

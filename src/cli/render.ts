@@ -1,8 +1,8 @@
 /** `kimi-k2 render`: a chat request in, the model's prompt text out (or a human view with `--show`). */
-import { normalizeToolCallIds, parseRequestJson, renderChat, renderSegments } from "../template/index.js";
+import { parseRequestJson, renderChat, renderSegments } from "../template/index.js";
 import type { Command } from "./command.js";
 import { readJson } from "./input.js";
-import { TEMPLATE_HELP, TEMPLATE_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
+import { REQUEST_HELP, REQUEST_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
 import { palette, promptView } from "./prompt-view.js";
 
 /** The `render` command. */
@@ -15,16 +15,14 @@ Renders an OpenAI-style chat request ({messages, tools, add_generation_prompt}) 
 template, as the model's own tokenizer does, and prints the prompt exactly: no newline is added.
 
 Options:
-${TEMPLATE_HELP}
-  --normalize-ids    rewrite history tool-call ids to functions.{name}:{n} first (as a server should)
+${REQUEST_HELP}
   --show             a human view instead: turns separated, special tokens highlighted (colour on a
                      terminal), token counts per turn and in total
   -h, --help         this help`,
-  options: { ...TEMPLATE_OPTIONS, show: { type: "boolean" }, "normalize-ids": { type: "boolean" } },
+  options: { ...REQUEST_OPTIONS, show: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const parsed = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
-    const request = values["normalize-ids"] ? normalizeToolCallIds(parsed).request : parsed;
+    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
     const options = await cliTemplate(values, io);
     if (!values.show) {
       io.out(renderChat(request, options));

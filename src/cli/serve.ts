@@ -66,12 +66,12 @@ The upstream's API key, if it needs one, is read from ${UPSTREAM_API_KEY_ENV}.`,
     const port = integer(values, "port", 8080, 0, 65535);
     const timeoutMs = integer(values, "timeout", 600, 1, 86_400) * 1000;
     const defaultMaxTokens = integer(values, "default-max-tokens", 16_384, 1, 10_000_000);
-    const { template, engine } = await cliTemplate(values, io);
+    const { template, engine, semantics } = await cliTemplate(values, io);
     const tokenizer = await cliTokenizer(values, io);
     const apiKey = io.env[UPSTREAM_API_KEY_ENV];
     const proxy = createProxy({
       upstream,
-      pipeline: createKimiPipeline({ tokenizer, template, engine, promptFormat: format }),
+      pipeline: createKimiPipeline({ tokenizer, template, engine, semantics, promptFormat: format }),
       timeoutMs,
       defaultMaxTokens,
       ...(typeof values["upstream-model"] === "string" ? { upstreamModel: values["upstream-model"] } : {}),

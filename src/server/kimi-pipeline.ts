@@ -22,6 +22,11 @@ export interface KimiPipelineOptions {
   /** The rendering engine (default `auto`: native when the template is verified, else Jinja). */
   engine?: "auto" | "native" | "jinja";
   /**
+   * `kimi` (default): what the model's tokenizer class passes to the template, as vLLM and SGLang
+   * render; `raw`: the template as is (tool schemas not key-sorted).
+   */
+  semantics?: "kimi" | "raw";
+  /**
    * `text` (default): the prompt goes upstream as a string, which the upstream tokenizes as
    * Hugging Face does (special-token text anywhere becomes control tokens). `ids`: the prompt goes
    * as token ids from the injection-safe chat encoding (vLLM and SGLang accept a list of ids).
@@ -84,6 +89,7 @@ function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["
 export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
   const { tokenizer, template } = options;
   const engine = options.engine ?? "auto";
+  const semantics = options.semantics ?? "kimi";
   const promptFormat = options.promptFormat ?? "text";
   return {
     parseBody: (text) => parseRequestJson(text),
@@ -91,7 +97,7 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
       // Only what the template reads: sampling fields and the like are the upstream's business.
       const request = { messages: body.messages, ...(body.tools !== undefined && body.tools !== null ? { tools: body.tools } : {}), add_generation_prompt: true } as ChatRequest;
       const normalized = normalizeToolCallIds(request);
-      const segments = renderSegments(normalized.request, { template, engine });
+      const segments = renderSegments(normalized.request, { template, engine, semantics });
       let prompt: string | number[];
       let promptTokens: number;
       if (promptFormat === "ids") {
