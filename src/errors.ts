@@ -24,6 +24,8 @@ export type KimiK2ErrorCode =
   | "disallowed_special_token"
   /** A chat request cannot be rendered (missing role, wrong types...). */
   | "invalid_request"
+  /** Input given to a CLI command is not what it reads (not JSON, not an array of ids...). */
+  | "invalid_input"
   /** A template failed to parse or raised while rendering. */
   | "template_error"
   /** A template uses a construct the Jinja engine cannot reproduce exactly. */

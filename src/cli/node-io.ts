@@ -11,6 +11,12 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
 
 /** The process's own streams. */
 export function nodeIO(): CliIO {
+  // `kimi-k2 inspect ... | head`: the reader went away; stop quietly, as Unix tools do, instead of
+  // crashing on an unhandled EPIPE.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   return {
     readInput: (file) => (file ? readFile(file) : readAll(process.stdin)),
     inputChunks: (file) => (file ? createReadStream(file) : process.stdin) as AsyncIterable<Uint8Array>,

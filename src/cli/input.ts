@@ -1,0 +1,58 @@
+/**
+ * Reading a command's input: stdin, or the file named by its one positional argument.
+ *
+ * @packageDocumentation
+ */
+import { KimiK2Error } from "../errors.js";
+import { type CliIO, UsageError } from "./command.js";
+
+/** The file argument, if one was given (more than one is a usage error). */
+export function inputFile(positionals: string[]): string | undefined {
+  if (positionals.length > 1) throw new UsageError(`expected at most one input file, got ${positionals.length}: ${positionals.join(" ")}`);
+  return positionals[0];
+}
+
+/** The whole input as text (invalid UTF-8 becomes U+FFFD, as the model's decoder does). */
+export async function readInputText(io: CliIO, positionals: string[]): Promise<string> {
+  return new TextDecoder("utf-8").decode(await io.readInput(inputFile(positionals)));
+}
+
+/** The name of the input for messages: the file, or stdin. */
+export function inputName(positionals: string[]): string {
+  return positionals[0] ?? "stdin";
+}
+
+/**
+ * Reads a JSON array of token ids.
+ *
+ * @throws {@link KimiK2Error} `invalid_input` when the input is not a JSON array of integers.
+ */
+export async function readIdArray(io: CliIO, positionals: string[]): Promise<number[]> {
+  const text = await readInputText(io, positionals);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new KimiK2Error("invalid_input", `${inputName(positionals)} is not JSON (${(e as Error).message}): expected an array of token ids such as [3, 1415].`);
+  }
+  if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) {
+    throw new KimiK2Error("invalid_input", `${inputName(positionals)} must be a JSON array of integer token ids such as [3, 1415].`);
+  }
+  return value as number[];
+}
+
+/**
+ * Reads a JSON document with the given parser (the template's request reader keeps Python number
+ * and key-order fidelity).
+ *
+ * @throws {@link KimiK2Error} `invalid_input` when it is not JSON.
+ */
+export async function readJson<T>(io: CliIO, positionals: string[], parse: (text: string) => T, what: string): Promise<T> {
+  const text = await readInputText(io, positionals);
+  try {
+    return parse(text);
+  } catch (e) {
+    if (KimiK2Error.isInstance(e) && e.code !== "invalid_input") throw e;
+    throw new KimiK2Error("invalid_input", `${inputName(positionals)} is not valid JSON (${(e as Error).message}): expected ${what}.`);
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The client for the upstream's raw-completion endpoint (`POST /v1/completions` with a prompt, as
+ * vLLM, SGLang and llama.cpp's server offer), streaming and not. It owns the failure modes the
+ * proxy maps to HTTP statuses: unreachable, timed out, an error status, an unreadable answer, and
+ * cancellation by the client.
+ *
+ * @packageDocumentation
+ */
+import http from "node:http";
+import https from "node:https";
+import { SseReader } from "./sse-reader.js";
+
+/** What went wrong talking to the upstream. */
+export type UpstreamErrorKind =
+  /** Could not connect, or the connection broke (including mid-stream). */
+  | "unreachable"
+  /** No answer, or no progress on a stream, within the timeout. */
+  | "timeout"
+  /** The upstream answered with an HTTP error status. */
+  | "status"
+  /** The upstream answered something that is not a completion (not JSON, wrong shape, cut short). */
+  | "bad_response"
+  /** The request was cancelled by the caller (the proxy's client went away). */
+  | "aborted";
+
+/** A failure talking to the upstream. */
+export class UpstreamError extends Error {
+  /** What went wrong. */
+  readonly kind: UpstreamErrorKind;
+  /** The upstream's HTTP status, for `status`. */
+  readonly status: number | undefined;
+
+  constructor(kind: UpstreamErrorKind, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "UpstreamError";
+    this.kind = kind;
+    this.status = options.status;
+  }
+}
+
+/** How to reach the upstream. */
+export interface UpstreamConfig {
+  /**
+   * The upstream's base URL: `http://host:8000`, `http://host:8000/v1`, or the full
+   * `.../v1/completions` endpoint.
+   */
+  url: string;
+  /**
+   * Milliseconds the upstream may stay silent: until its answer starts, and between two pieces
+   * of a streamed answer. A non-streamed answer usually arrives whole, so there it bounds the
+   * whole generation.
+   */
+  timeoutMs: number;
+  /** Sent as `Authorization: Bearer ...` when set. */
+  apiKey?: string;
+}
+
+/** The body of one upstream completion request. */
+export interface CompletionRequest {
+  model: string;
+  /** The rendered prompt, as text or as token ids. */
+  prompt: string | number[];
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  stop: string[];
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+}
+
+/** Token counts the upstream reported. */
+export interface UpstreamUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+}
+
+/** One piece of a streamed completion. */
+export interface UpstreamChunk {
+  /** The text delta (may be empty). */
+  text: string;
+  /** Set on the last piece: `stop`, `length`, ... */
+  finishReason: string | null;
+  /** Set when the upstream reports usage (usually on a last chunk with no text). */
+  usage: UpstreamUsage | undefined;
+}
+
+/** A whole completion. */
+export interface UpstreamCompletion {
+  text: string;
+  finishReason: string | null;
+  usage: UpstreamUsage | undefined;
+}
+
+/** The endpoint URL for a configured base URL. */
+export function completionsEndpoint(base: string): URL {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/+$/, "");
+  if (path.endsWith("/completions")) return url;
+  url.pathname = path.endsWith("/v1") ? `${path}/completions` : `${path}/v1/completions`;
+  return url;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+function errorMessageOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown; detail?: unknown };
+    const e = parsed.error;
+    if (typeof e === "string") return e;
+    if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") return (e as { message: string }).message;
+    if (typeof parsed.message === "string") return parsed.message;
+    if (typeof parsed.detail === "string") return parsed.detail;
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return body.trim().slice(0, 500) || "(empty body)";
+}
+
+function usageOf(value: unknown): UpstreamUsage | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const u = value as Record<string, unknown>;
+  const out: UpstreamUsage = {};
+  if (typeof u.prompt_tokens === "number") out.prompt_tokens = u.prompt_tokens;
+  if (typeof u.completion_tokens === "number") out.completion_tokens = u.completion_tokens;
+  return out;
+}
+
+/** Reads up to `limit` characters of a body, then drops the connection if more is coming. */
+async function readText(res: http.IncomingMessage, limit: number): Promise<string> {
+  let text = "";
+  try {
+    for await (const chunk of res) {
+      text += (chunk as Buffer).toString("utf8");
+      if (text.length >= limit) break;
+    }
+  } catch {
+    // A broken body: what arrived is enough for the message.
+  }
+  if (!res.complete) res.destroy();
+  return text;
+}
+
+/** Reads a completion object (`{choices: [{text, finish_reason}], usage}`), streamed piece or whole. */
+function completionOf(json: string): UpstreamChunk {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new UpstreamError("bad_response", `the upstream sent something that is not JSON: ${json.slice(0, 200)}`);
+  }
+  const obj = parsed as { choices?: unknown; usage?: unknown; error?: unknown };
+  if (typeof obj !== "object" || obj === null) throw new UpstreamError("bad_response", `the upstream sent ${json.slice(0, 200)} instead of a completion`);
+  if (obj.error !== undefined) throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
+  if (!Array.isArray(obj.choices)) throw new UpstreamError("bad_response", `the upstream's answer has no 'choices' array: ${json.slice(0, 200)}`);
+  const usage = usageOf(obj.usage);
+  const choice = obj.choices[0] as { text?: unknown; finish_reason?: unknown } | undefined;
+  // A usage-only chunk (stream_options.include_usage) has an empty choices array.
+  if (choice === undefined) return { text: "", finishReason: null, usage };
+  if (typeof choice.text !== "string") throw new UpstreamError("bad_response", `the upstream's choice has no 'text' string: ${json.slice(0, 200)}`);
+  const finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
+  return { text: choice.text, finishReason, usage };
+}
+
+/**
+ * A client for one upstream. Connections are kept alive and pooled; each request can be
+ * cancelled with an `AbortSignal`.
+ */
+export class UpstreamClient {
+  private readonly endpoint: URL;
+  private readonly agent: http.Agent;
+  private readonly config: UpstreamConfig;
+
+  constructor(config: UpstreamConfig) {
+    this.config = config;
+    this.endpoint = completionsEndpoint(config.url);
+    const Agent = this.endpoint.protocol === "https:" ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  }
+
+  /** The endpoint requests go to. */
+  get url(): string {
+    return this.endpoint.href;
+  }
+
+  /** Closes idle pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private body(request: CompletionRequest, stream: boolean): string {
+    return JSON.stringify({
+      ...request,
+      stream,
+      ...(stream ? { stream_options: { include_usage: true } } : {}),
+      // Keep the turn and tool-call markers in the text: without them the output cannot be parsed.
+      skip_special_tokens: false,
+      spaces_between_special_tokens: false,
+    });
+  }
+
+  /**
+   * Sends the request and resolves with the response once its headers arrive with a 2xx status.
+   * The returned `touch` restarts the silence timer; `fail` destroys the response with an error.
+   */
+  private open(body: string, signal: AbortSignal | undefined): Promise<{ res: http.IncomingMessage; touch: () => void; done: () => void }> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new UpstreamError("aborted", "the request was cancelled before it was sent"));
+        return;
+      }
+      const transport = this.endpoint.protocol === "https:" ? https : http;
+      const headers: http.OutgoingHttpHeaders = {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        accept: "application/json, text/event-stream",
+      };
+      if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
+      const req = transport.request(this.endpoint, { method: "POST", agent: this.agent, headers });
+      let res: http.IncomingMessage | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (error: UpstreamError) => {
+        if (res) res.destroy(error);
+        else req.destroy(error);
+      };
+      const touch = () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => fail(new UpstreamError("timeout", `the upstream sent nothing for ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+      };
+      const onAbort = () => fail(new UpstreamError("aborted", "the request was cancelled"));
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      touch();
+      req.on("error", (e) => {
+        done();
+        reject(e instanceof UpstreamError ? e : new UpstreamError("unreachable", `cannot reach the upstream at ${this.endpoint.href}: ${e.message}`, { cause: e }));
+      });
+      req.on("response", (response) => {
+        res = response;
+        touch();
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          resolve({ res: response, touch, done });
+          return;
+        }
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (s: string) => {
+          if (text.length < MAX_ERROR_BODY) text += s;
+        });
+        const settle = () => {
+          done();
+          reject(new UpstreamError("status", `the upstream answered ${status}: ${errorMessageOf(text)}`, { status }));
+        };
+        response.on("end", settle);
+        response.on("error", settle);
+      });
+      req.end(body);
+    });
+  }
+
+  /** Wraps a failure while reading a body that had started. */
+  private static readFailure(e: unknown): UpstreamError {
+    if (e instanceof UpstreamError) return e;
+    return new UpstreamError("unreachable", `the upstream connection broke: ${(e as Error).message}`, { cause: e });
+  }
+
+  /**
+   * Asks for a whole completion.
+   *
+   * @throws {@link UpstreamError}
+   */
+  async complete(request: CompletionRequest, signal?: AbortSignal): Promise<UpstreamCompletion> {
+    const { res, touch, done } = await this.open(this.body(request, false), signal);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) {
+        touch();
+        chunks.push(chunk as Buffer);
+      }
+    } catch (e) {
+      throw UpstreamClient.readFailure(e);
+    } finally {
+      done();
+    }
+    return completionOf(Buffer.concat(chunks).toString("utf8"));
+  }
+
+  /**
+   * Asks for a streamed completion. Resolves once the upstream has accepted the request (so a
+   * refusal or an unreachable upstream is still a plain error status for the client); the
+   * iterable then yields the pieces, in batches: every piece one network read brought (never an
+   * empty batch), so the caller can answer a burst with one write. It throws
+   * {@link UpstreamError} if the stream breaks, stalls, carries garbage, or ends before its last
+   * piece (after yielding the pieces that came before the fault).
+   *
+   * @throws {@link UpstreamError}
+   */
+  async stream(request: CompletionRequest, signal?: AbortSignal): Promise<AsyncIterable<UpstreamChunk[]>> {
+    const { res, touch, done } = await this.open(this.body(request, true), signal);
+    const type = res.headers["content-type"] ?? "";
+    if (!type.includes("text/event-stream")) {
+      // An HTML error page or a JSON body where a stream was asked for: not a completion stream.
+      const text = await readText(res, MAX_ERROR_BODY).finally(done);
+      throw new UpstreamError("bad_response", `the upstream answered ${type || "no content type"} instead of an event stream: ${text.trim().slice(0, 200) || "(empty body)"}`);
+    }
+    return (async function* pieces(): AsyncGenerator<UpstreamChunk[]> {
+      const reader = new SseReader();
+      let finished = false;
+      try {
+        for await (const bytes of res) {
+          touch();
+          const batch: UpstreamChunk[] = [];
+          let fault: unknown;
+          for (const event of reader.push(bytes as Buffer)) {
+            if (event.data === "[DONE]") {
+              finished = true;
+              continue;
+            }
+            try {
+              const piece = completionOf(event.data);
+              if (piece.finishReason !== null) finished = true;
+              batch.push(piece);
+            } catch (e) {
+              fault = e;
+              break;
+            }
+          }
+          if (batch.length > 0) yield batch;
+          if (fault !== undefined) throw fault;
+        }
+        for (const event of reader.end()) {
+          if (event.data === "[DONE]") finished = true;
+        }
+      } catch (e) {
+        throw UpstreamClient.readFailure(e);
+      } finally {
+        done();
+        // Leaving early (the client went away, or garbage): drop the connection, not just the read.
+        if (!res.complete) res.destroy();
+      }
+      if (!finished) throw new UpstreamError("bad_response", "the upstream's stream ended before its last piece (no finish_reason and no [DONE])");
+    })();
+  }
+}

@@ -1,0 +1,61 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SseReader } from "../../src/server/sse-reader.js";
+import { runs } from "../helpers/shared.js";
+
+const enc = new TextEncoder();
+
+function readAll(parts: Array<string | Uint8Array>) {
+  const reader = new SseReader();
+  const events = parts.flatMap((p) => reader.push(p));
+  return [...events, ...reader.end()];
+}
+
+describe("SseReader", () => {
+  it("reads data events separated by blank lines, and [DONE]", () => {
+    expect(readAll(['data: {"a":1}\n\ndata: [DONE]\n\n'])).toEqual([
+      { event: undefined, data: '{"a":1}' },
+      { event: undefined, data: "[DONE]" },
+    ]);
+  });
+
+  it("joins multi-line data with LF, keeps the event name, ignores comments and unknown fields", () => {
+    expect(readAll([": keep-alive\nevent: error\nid: 3\ndata: one\ndata:two\n\n"])).toEqual([{ event: "error", data: "one\ntwo" }]);
+  });
+
+  it("accepts CRLF and lone CR line ends", () => {
+    expect(readAll(["data: a\r\n\r\ndata: b\r\rdata: c\n\n"]).map((e) => e.data)).toEqual(["a", "b", "c"]);
+  });
+
+  it("a CRLF split between two chunks ends one line, not two", () => {
+    expect(readAll(["data: a\r", "\ndata: b\r\n\r\n"]).map((e) => e.data)).toEqual(["a\nb"]);
+  });
+
+  it("a multi-byte character split between byte chunks is decoded whole", () => {
+    const bytes = enc.encode("data: 北京🌤\n\n");
+    expect(readAll([bytes.slice(0, 8), bytes.slice(8, 13), bytes.slice(13)]).map((e) => e.data)).toEqual(["北京🌤"]);
+  });
+
+  it("an unterminated last event is dropped at end", () => {
+    expect(readAll(["data: a\n\ndata: partial"]).map((e) => e.data)).toEqual(["a"]);
+  });
+
+  it("chunk invariance: any byte split gives the same events as the whole stream", () => {
+    const stream = enc.encode('data: {"text":"Hé 🌤 <|tool_call_begin|>"}\r\n\r\n: ping\n\nevent: x\ndata: 1\ndata: 2\n\ndata: [DONE]\n\n');
+    const whole = readAll([stream]);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const sorted = [...cuts].sort((a, b) => a - b);
+        const parts: Uint8Array[] = [];
+        let at = 0;
+        for (const c of sorted) {
+          parts.push(stream.slice(at, c));
+          at = c;
+        }
+        parts.push(stream.slice(at));
+        expect(readAll(parts)).toEqual(whole);
+      }),
+      { numRuns: runs(300), seed: 6001 },
+    );
+  });
+});
