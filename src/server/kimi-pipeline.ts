@@ -34,16 +34,6 @@ export interface KimiPipelineOptions {
   promptFormat?: "text" | "ids";
 }
 
-/**
- * The tools as plain JSON for the parser's schema validator: the request reader keeps Python's
- * floats (`1.0`) as wrapper objects and big integers as `bigint`, which a validator comparing
- * `const` or `enum` values would not see as numbers.
- */
-function plainTools(tools: ChatCompletionParams["tools"]): ToolCallParserOptions["tools"] {
-  if (!tools) return undefined;
-  return JSON.parse(JSON.stringify(tools, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value))) as ToolCallParserOptions["tools"];
-}
-
 function parserOptions(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"]): ToolCallParserOptions {
   return {
     ...(tools ? { tools } : {}),
@@ -108,7 +98,7 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
         // The upstream tokenizes the text as Hugging Face does: count the same way.
         promptTokens = tokenizer.countChat(segments, { mode: "reference" });
       }
-      const tools = plainTools(params.tools);
+      const tools = params.tools ?? undefined;
       return {
         prompt,
         promptTokens,

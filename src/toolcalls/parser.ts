@@ -96,7 +96,7 @@ export class ToolCallParser {
     checkOptions(options);
     this.options = options;
     this.tools = options.tools === undefined ? undefined : new ToolSet(options.tools);
-    if (this.tools) for (const t of options.tools!) this.tools.validator(t.function.name);
+    if (this.tools) for (const name of this.tools.names()) this.tools.validator(name);
     this.reset();
   }
 

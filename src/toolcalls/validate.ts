@@ -8,14 +8,18 @@ import { Validator, type Schema } from "@cfworker/json-schema";
 import { KimiK2Error } from "../errors.js";
 import type { DiagnosticCode, DiagnosticSeverity, SchemaError, ToolCallValidation } from "./events.js";
 
-/** An OpenAI tool definition, as in a chat request's `tools`. */
+/**
+ * An OpenAI tool definition, as in a chat request's `tools` (a request read by `parseRequestJson`
+ * can be passed as is). Only `type: "function"` tools are callable by this model; tools of other
+ * types are ignored.
+ */
 export interface ToolDefinition {
-  readonly type: "function";
-  readonly function: {
+  readonly type: string;
+  readonly function?: {
     readonly name: string;
     readonly description?: string;
-    /** The JSON schema of the arguments. */
-    readonly parameters?: Record<string, unknown>;
+    /** The JSON schema of the arguments: a JSON object (Python-fidelity floats and big integers are read as numbers). */
+    readonly parameters?: unknown;
     readonly strict?: boolean | null;
   };
 }
@@ -87,11 +91,12 @@ export class ToolSet {
       throw new KimiK2Error("invalid_options", "options.tools must be an array of OpenAI tool definitions ({type: \"function\", function: {name, parameters}}).");
     }
     tools.forEach((tool: ToolDefinition, i: number) => {
-      const name: unknown = tool?.function?.name;
+      if (tool?.type !== "function") return;
+      const name: unknown = tool.function?.name;
       if (typeof name !== "string" || name === "") {
         throw new KimiK2Error("invalid_options", `options.tools[${i}] has no function.name: pass OpenAI tool definitions ({type: "function", function: {name, parameters}}).`, { details: { index: i } });
       }
-      const params: unknown = tool.function.parameters;
+      const params: unknown = tool.function!.parameters;
       if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
         throw new KimiK2Error("invalid_options", `options.tools[${i}].function.parameters must be a JSON schema object.`, { details: { index: i } });
       }
@@ -124,21 +129,35 @@ export class ToolSet {
     return found;
   }
 
+  /** The function tools' names. */
+  names(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
   /** The validator for a tool's parameters, or undefined when it has no schema. Built once per schema object. */
   validator(name: string): Validator | undefined {
-    const params = this.byName.get(name)?.function.parameters;
+    const params = this.byName.get(name)?.function?.parameters;
     if (params === undefined) return undefined;
-    let v = validatorCache.get(params);
+    let v = validatorCache.get(params as object);
     if (v === undefined) {
       try {
-        v = new Validator(params as Schema, "2020-12", false);
+        v = new Validator(plainJson(params) as Schema, "2020-12", false);
       } catch (cause) {
         throw new KimiK2Error("invalid_options", `The JSON schema of tool "${name}" cannot be compiled: fix options.tools.`, { cause, details: { name } });
       }
-      validatorCache.set(params, v);
+      validatorCache.set(params as object, v);
     }
     return v;
   }
+}
+
+/**
+ * A schema as plain JSON. A request read with Python number fidelity holds floats as wrapper objects
+ * (with `toJSON`) and big integers as `bigint`; a validator comparing `const`, `enum` or bounds must
+ * see numbers.
+ */
+function plainJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? Number(v) : v)));
 }
 
 /** Analyses a call header: the id, the name, and what is odd about them. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { nameFromId, parseToolCalls, type ToolCallDoneEvent, type ToolDefinition } from "../../src/toolcalls/index.js";
+import { parseRequestJson } from "../../src/template/index.js";
 import { parseWhole } from "./helpers.js";
 
 const call = (id: string, args: string) => `<|tool_calls_section_begin|><|tool_call_begin|>${id}<|tool_call_argument_begin|>${args}<|tool_call_end|><|tool_calls_section_end|>`;
@@ -118,5 +119,23 @@ describe("tool_choice and parallel_tool_calls", () => {
     const r = parseToolCalls(two, { parallel_tool_calls: false });
     expect(r.tool_calls.map((c) => c.id)).toEqual(["functions.a:0"]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["parallel_tool_call_dropped"]);
+  });
+});
+
+describe("tools as a request carries them", () => {
+  it("takes the tools of a request read with Python number fidelity: floats and big integers are numbers to the schema", () => {
+    const request = parseRequestJson(
+      '{"messages": [], "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"x": {"type": "number", "maximum": 1.0}, "n": {"enum": [12345678901234567890]}}}}}]}',
+    );
+    expect(done(call("functions.f:0", '{"x": 1.0}'), { tools: request.tools }).validation.schema).toBe("valid");
+    expect(done(call("functions.f:0", '{"x": 1.5}'), { tools: request.tools }).validation.schema).toBe("invalid");
+    expect(done(call("functions.f:0", '{"n": 12345678901234567890}'), { tools: request.tools }).validation.schema).toBe("valid");
+  });
+
+  it("ignores tools of other types instead of refusing the list", () => {
+    const tools = [{ type: "custom", custom: { name: "grammar" } }, WEATHER];
+    const d = done(call("functions.get_weather:0", '{"city": "Paris"}'), { tools });
+    expect(d.validation.tool).toBe("known");
+    expect(done(call("functions.grammar:0", "{}"), { tools }).validation.tool).toBe("unknown");
   });
 });
