@@ -7,12 +7,15 @@ const library: Options = {
     "tokenizer/index": "src/tokenizer/index.ts",
     "template/index": "src/template/index.ts",
     "toolcalls/index": "src/toolcalls/index.ts",
+    "server/index": "src/server/index.ts",
     "cli/main": "src/cli/main.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
   target: "node20",
   platform: "node",
+  // Keep `node:fs` rather than `fs`: Deno, Bun and edge bundlers recognise the prefixed form.
+  removeNodeProtocol: false,
   // dist/playground is the other build's output: both builds run at once.
   clean: ["!playground/**"],
   sourcemap: true,
