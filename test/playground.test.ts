@@ -19,7 +19,7 @@ import { playgroundPage } from "../tsup.config.js";
 import { ROOT, modelDir, sharedFile } from "./helpers/shared.js";
 
 /** Debian's Chromium; .ci/run installs it where it is missing. */
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = process.env.KIMI_K2_CHROMIUM || "/usr/bin/chromium";
 /** The machine's network is closed: without these Chromium waits on refused connections. */
 const CHROMIUM_ARGS = [
   "--headless",
@@ -80,7 +80,7 @@ async function text(selector: string): Promise<string> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the playground test drives Debian's Chromium at ${CHROMIUM}, which is missing: install it with \`apt-get install -y chromium\` (.ci/run does this).`);
+    throw new Error(`the playground test drives Debian's Chromium at ${CHROMIUM}, which is missing: install it with \`apt-get install -y chromium\` (\`npm test\` does this where it may) or set KIMI_K2_CHROMIUM.`);
   }
   scratch = mkdtempSync(join(tmpdir(), "kimi-playground-e2e-"));
   const assets = join(scratch, "page");
