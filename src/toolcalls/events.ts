@@ -63,7 +63,11 @@ export interface ToolCallArgumentsDeltaEvent {
 
 /** What the checks found about one call's arguments and name. */
 export interface ToolCallValidation {
-  /** True when the call is complete, its arguments are a JSON object, the tool is known (or no tools were given) and the schema holds. */
+  /**
+   * True when the call is complete, its arguments are a JSON object (or, with `repair`, were
+   * repaired to one), its name is not empty, the tool is known (or no tools were given) and the
+   * schema holds.
+   */
   readonly valid: boolean;
   /**
    * `object`: a JSON object. `not_object`: valid JSON but not an object. `invalid`: not JSON.

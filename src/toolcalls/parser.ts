@@ -64,6 +64,9 @@ function checkOptions(o: ToolCallParserOptions): void {
   if (o.parallel_tool_calls !== undefined && typeof o.parallel_tool_calls !== "boolean") {
     throw new KimiK2Error("invalid_options", "options.parallel_tool_calls must be a boolean.");
   }
+  for (const flag of ["resolveNames", "repair"] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== "boolean") throw new KimiK2Error("invalid_options", `options.${flag} must be a boolean.`);
+  }
   if (o.textAfterSection !== undefined && o.textAfterSection !== "content" && o.textAfterSection !== "drop") {
     throw new KimiK2Error("invalid_options", 'options.textAfterSection must be "content" or "drop".');
   }

@@ -266,10 +266,14 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
     for (const e of result.errors) schemaErrors.push({ instanceLocation: e.instanceLocation, keyword: e.keyword, message: e.error });
     if (!result.valid) {
       const first = schemaErrors[0];
-      findings.push({ code: "schema_violation", severity: "error", message: `The arguments do not match the schema of "${name}"${first ? `: ${first.instanceLocation} ${first.message}` : ""}.` });
+      // The validator's messages end with a period already.
+      const detail = first ? `: ${first.instanceLocation} ${first.message.replace(/\.$/, "")}` : "";
+      findings.push({ code: "schema_violation", severity: "error", message: `The arguments do not match the schema of "${name}"${detail}.` });
     }
   }
-  const valid = (json === "object" || repaired !== undefined) && tool !== "unknown" && schema !== "invalid";
+  // A repair makes the call valid only when it yields an object: an unwrapped double-encoded array
+  // is still not what a function call takes. A call without a name is never valid.
+  const valid = (json === "object" || (repaired !== undefined && objectLike)) && name !== "" && tool !== "unknown" && schema !== "invalid";
   const validation: ToolCallValidation = { valid, json, tool, schema, schemaErrors };
   return repaired === undefined ? { validation, findings } : { validation, findings, repaired };
 }

@@ -271,6 +271,8 @@ describe("caller mistakes throw KimiK2Error", () => {
     ["tool_choice object", { tool_choice: { type: "function" } }],
     ["parallel_tool_calls", { parallel_tool_calls: "no" }],
     ["textAfterSection", { textAfterSection: "keep" }],
+    ["resolveNames", { resolveNames: "yes" }],
+    ["repair", { repair: 1 }],
     ["tokenDecoder", { tokenDecoder: {} }],
     ["tools not an array", { tools: {} }],
     ["a tool without a name", { tools: [{ type: "function", function: {} }] }],

@@ -85,12 +85,39 @@ describe("tools", () => {
     expect([v.json, v.schema]).toEqual(["double_encoded", "invalid"]);
   });
 
+  it("a schema violation's message names the first error once, ending in a single period", () => {
+    const d = parseToolCalls(call("functions.get_weather:0", '{"city": 3}'), { tools: [WEATHER] }).diagnostics;
+    expect(d.map((x) => x.code)).toEqual(["schema_violation"]);
+    expect(d[0]!.message.startsWith('The arguments do not match the schema of "get_weather": #')).toBe(true);
+    expect(d[0]!.message.endsWith(".")).toBe(true);
+    expect(d[0]!.message.endsWith("..")).toBe(false);
+  });
+
   it("a schema that fails while validating is reported, never thrown", () => {
     const tools: ToolDefinition[] = [{ type: "function", function: { name: "f", parameters: { $ref: "#/nowhere" } } }];
     const r = parseToolCalls(call("functions.f:0", "{}"), { tools });
     expect(r.tool_calls).toHaveLength(1);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["schema_unusable"]);
     expect(done(call("functions.f:0", "{}"), { tools }).validation.schema).toBe("unchecked");
+  });
+});
+
+describe("validity", () => {
+  it("repair makes a double-encoded object valid", () => {
+    const d = done(call("functions.get_weather:0", JSON.stringify(JSON.stringify({ city: "Oslo" }))), { tools: [WEATHER], repair: true });
+    expect([d.repairedArguments, d.validation.valid]).toEqual(['{"city":"Oslo"}', true]);
+  });
+
+  it("a double-encoded array stays invalid, repaired or not", () => {
+    for (const repair of [false, true]) {
+      const d = done(call("functions.f:0", '"[1, 2]"'), { repair });
+      expect([d.validation.json, d.validation.valid]).toEqual(["double_encoded", false]);
+    }
+  });
+
+  it("a call without a name is invalid, even with object arguments and no tools", () => {
+    const d = done(call("functions.:0", "{}"));
+    expect([d.name, d.validation.json, d.validation.valid]).toEqual(["", "object", false]);
   });
 });
 
