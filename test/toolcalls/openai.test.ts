@@ -4,9 +4,11 @@
  */
 import type { ChatCompletionChunk, ChatCompletionMessageToolCall } from "openai/resources/chat/completions";
 import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ChunkDeltaAdapter, ToolCallParser, collect, toChunkDeltas, type ChunkDelta, type OpenAIToolCall, type ToolCallEvent } from "../../src/toolcalls/index.js";
-import { parsePieces, parseWhole } from "./helpers.js";
+import { arbInput, params } from "./arbitraries.js";
+import { cut, parsePieces, parseWhole } from "./helpers.js";
 
 const SB = "<|tool_calls_section_begin|>";
 const SE = "<|tool_calls_section_end|>";
@@ -92,6 +94,28 @@ describe("chunk deltas", () => {
     expect(finish).toBe("length");
     const choice = await openaiAccumulate(deltas, finish);
     expect(choice.message.tool_calls?.[0]).toMatchObject({ id: "functions.f:0", function: { name: "f", arguments: '{"a": "x' } });
+  });
+});
+
+describe("chunk deltas, any output, any split", () => {
+  it("openai-node's accumulator rebuilds collect's content, calls and finish reason from the streamed chunk deltas", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbInput, fc.array(fc.nat(), { maxLength: 10 }), async (input, positions) => {
+        const parser = new ToolCallParser();
+        const adapter = new ChunkDeltaAdapter();
+        const deltas: ChunkDelta[] = [];
+        for (const piece of cut(input, positions.map((p) => p % (input.length + 1)))) deltas.push(...adapter.push(parser.push(piece)));
+        deltas.push(...adapter.push(parser.end()));
+        const choice = await openaiAccumulate(deltas, adapter.finishReason());
+        const r = collect(parseWhole(input));
+        expect(choice.finish_reason).toBe(r.finish_reason);
+        expect(choice.message.content ?? null).toBe(r.content);
+        // A call whose header is empty has the id "": openai-node treats that as no id and makes one up.
+        const got = choice.message.tool_calls ?? [];
+        expect(got.map((c, i) => (r.tool_calls[i]?.id === "" && c.id.startsWith("call_") ? { ...c, id: "" } : c))).toEqual(r.tool_calls);
+      }),
+      params(100),
+    );
   });
 });
 

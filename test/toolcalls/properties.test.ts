@@ -8,107 +8,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { specialTokenString } from "../../src/special-tokens.js";
-import { MARKER_SPELLINGS, MAX_MARKER_LENGTH, ToolCallParser, accountedText, parseToolCalls, type ToolCallEvent, type ToolCallParserOptions } from "../../src/toolcalls/index.js";
-import { runs } from "../helpers/shared.js";
+import { MARKER_SPELLINGS, MAX_MARKER_LENGTH, ToolCallParser, accountedText, collect, parseToolCalls, type ToolCallDoneEvent, type ToolCallEvent } from "../../src/toolcalls/index.js";
+import { arbCall, arbContent, arbIds, arbInput, arbMarkerHeavy, arbMarkerPrefix, arbMutated, arbOptions, arbValid, params } from "./arbitraries.js";
 import { cut, fakeDecoder, merged, parsePieces, parseWhole, referenceDecode, renderAssistant, tokenDeltas } from "./helpers.js";
-
-const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const params = (n: number) => ({ numRuns: runs(n), ...(seed === undefined ? {} : { seed }) });
-
-const TOOLS = [
-  { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
-  { type: "function" as const, function: { name: "read" } },
-];
-
-/** Option sets the properties run under. */
-const optionSets: ToolCallParserOptions[] = [
-  {},
-  { tools: TOOLS, resolveNames: true },
-  { textAfterSection: "drop" },
-  { tool_choice: "none" },
-  { parallel_tool_calls: false, tool_choice: "required", repair: true },
-];
-const arbOptions = fc.constantFrom(...optionSets);
-
-const markerTexts = [...MARKER_SPELLINGS.map((m) => m.text)];
-const arbMarker = fc.constantFrom(...markerTexts);
-const arbMarkerPrefix = arbMarker.chain((m) => fc.integer({ min: 1, max: m.length - 1 }).map((k) => m.slice(0, k)));
-const arbPiece = fc.constantFrom(
-  "functions.get_weather:0",
-  "functions.read:1",
-  "call00003",
-  "functions<read",
-  '{"city": "Beijing"}',
-  '"{\\"city\\": \\"x\\"}"',
-  " ",
-  "\n",
-  "\r\n",
-  "<",
-  "<|",
-  "|>",
-  "a",
-  "😀",
-  "\uD83D",
-  "北京",
-  "{",
-  "}",
-  '"',
-);
-
-/** Strings dense in markers, marker prefixes, whitespace and multi-unit characters. */
-const arbMarkerHeavy = fc
-  .array(
-    fc.oneof(
-      { weight: 3, arbitrary: arbMarker },
-      { weight: 1, arbitrary: arbMarkerPrefix },
-      { weight: 4, arbitrary: arbPiece },
-      { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
-    ),
-    { maxLength: 30 },
-  )
-  .map((a) => a.join(""));
-
-const arbName = fc.oneof(
-  fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
-  fc.stringMatching(/^[a-z]{1,4}(\.[a-z]{1,4}){1,2}$/),
-  fc.stringMatching(/^mcp__[a-z]{1,6}__[a-z]{1,6}-[a-z]{1,6}$/),
-);
-const arbArgs = fc.oneof(
-  fc.json({ maxDepth: 2 }),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }).map((o) => JSON.stringify(o, null, 2)),
-);
-const arbCall = fc.record({ name: arbName, n: fc.nat(30), args: arbArgs });
-/** Content without marker text (so the expected result is known). */
-const arbContent = fc.string({ maxLength: 30 }).filter((s) => !s.includes("<|"));
-
-/** A valid output: content then a section of calls, in the template's shape, with optional whitespace around markers. */
-const arbValid = fc.record({ content: arbContent, calls: fc.array(arbCall, { maxLength: 4 }), ws: fc.constantFrom("", "\n", " \r\n ") }).map(({ content, calls, ws }) => {
-  const text = renderAssistant(content, calls.map((c) => ({ id: `functions.${c.name}:${c.n}`, arguments: c.args })));
-  return ws === "" ? text : text.replace(/<\|[a-z_]+\|>/g, (m) => `${m}${ws}`);
-});
-
-/** Splits `text` into markers and the text between them. */
-function tokensOf(text: string): string[] {
-  return text.split(/(<\|[a-z_0-9]+\|>)/).filter((t) => t !== "");
-}
-
-/** A valid output mutated: markers deleted, duplicated, reordered, and truncated anywhere. */
-const arbMutated = fc
-  .tuple(arbValid, fc.array(fc.tuple(fc.constantFrom("delete", "duplicate", "swap"), fc.nat()), { maxLength: 4 }), fc.option(fc.nat()))
-  .map(([text, mutations, truncate]) => {
-    const toks = tokensOf(text);
-    for (const [kind, at] of mutations) {
-      if (toks.length === 0) break;
-      const i = at % toks.length;
-      if (kind === "delete") toks.splice(i, 1);
-      else if (kind === "duplicate") toks.splice(i, 0, toks[i]!);
-      else if (i + 1 < toks.length) [toks[i], toks[i + 1]] = [toks[i + 1]!, toks[i]!];
-    }
-    const s = toks.join("");
-    return truncate === null ? s : s.slice(0, truncate % (s.length + 1));
-  });
-
-const arbInput = fc.oneof(arbMarkerHeavy, arbValid, arbMutated, fc.string({ unit: "binary", maxLength: 60 }));
 
 function sameMerged(a: ToolCallEvent[], b: ToolCallEvent[]): void {
   expect(merged(a)).toEqual(merged(b));
@@ -175,19 +77,6 @@ describe("chunk invariance: the merged events of any split equal those of the wh
   });
 });
 
-/** Arbitrary id sequences: bytes, fake multi-byte pieces, markers, turn ends, other specials, invalid ids. */
-const arbIds = fc.array(
-  fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 0, max: 255 }) },
-    { weight: 3, arbitrary: fc.integer({ min: 1000, max: 1015 }) },
-    { weight: 3, arbitrary: fc.integer({ min: 163595, max: 163599 }) },
-    { weight: 1, arbitrary: fc.constantFrom(163585, 163586) },
-    { weight: 1, arbitrary: fc.integer({ min: 163584, max: 163839 }) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: 163840, max: 170000 }), fc.integer({ min: -5, max: -1 }), fc.double()) },
-  ),
-  { maxLength: 40 },
-);
-
 describe("conservation: every input character is accounted for", () => {
   it("text mode: content + markers + headers + arguments + dropped diagnostics = the input", () => {
     fc.assert(
@@ -216,6 +105,34 @@ describe("conservation: every input character is accounted for", () => {
           const s = e.type === "text" ? e.text : e.type === "tool_call.arguments.delta" ? e.delta : e.type === "tool_call.start" ? e.header : "";
           // <|im_end|> may stay as text when more output follows it; tool markers never do.
           for (const m of MARKER_SPELLINGS) if (m.name !== "turn_end") expect(s.includes(m.text)).toBe(false);
+        }
+      }),
+      params(300),
+    );
+  });
+});
+
+describe("arguments: the streamed deltas are the arguments", () => {
+  it("for every call and any split, the deltas concatenate to tool_call.done's arguments and to collect's", () => {
+    fc.assert(
+      fc.property(arbInput, fc.array(fc.nat(), { maxLength: 8 }), arbOptions, (input, positions, options) => {
+        const events = parsePieces(cut(input, positions.map((p) => p % (input.length + 1))), options);
+        const streamed = new Map<number, string>();
+        const done = new Map<number, ToolCallDoneEvent>();
+        for (const e of events) {
+          if (e.type === "tool_call.start") streamed.set(e.index, "");
+          else if (e.type === "tool_call.arguments.delta") streamed.set(e.index, streamed.get(e.index)! + e.delta);
+          else if (e.type === "tool_call.done") done.set(e.index, e);
+        }
+        // Every started call is done exactly once, with the arguments its deltas streamed.
+        expect([...done.keys()]).toEqual([...streamed.keys()]);
+        for (const [index, args] of streamed) expect(done.get(index)!.arguments).toBe(args);
+        const calls = collect(events).tool_calls;
+        expect(calls.map((c) => c.function.arguments)).toEqual([...done.values()].map((d) => d.repairedArguments ?? d.arguments));
+        // Leading whitespace is never streamed; trailing whitespace only by a call cut off by the end.
+        for (const d of done.values()) {
+          expect(/^[ \t\n\v\f\r]/.test(d.arguments)).toBe(false);
+          if (d.complete) expect(/[ \t\n\v\f\r]$/.test(d.arguments)).toBe(false);
         }
       }),
       params(300),
