@@ -77,6 +77,20 @@ describe("chunk invariance: the merged events of any split equal those of the wh
   });
 });
 
+describe("token mode: only the five marker ids are markers", () => {
+  it("each id 163595..163599 gives one tool marker event, and nothing else does", () => {
+    fc.assert(
+      fc.property(arbIds, (ids) => {
+        const p = new ToolCallParser({ tokenDecoder: fakeDecoder });
+        const events = [...p.pushTokens(ids), ...p.end()];
+        const markers = events.filter((e) => e.type === "marker" && e.marker !== "turn_end");
+        expect(markers.length).toBe(ids.filter((id) => id >= 163_595 && id <= 163_599 && Number.isInteger(id)).length);
+      }),
+      params(300),
+    );
+  });
+});
+
 describe("conservation: every input character is accounted for", () => {
   it("text mode: content + markers + headers + arguments + dropped diagnostics = the input", () => {
     fc.assert(
@@ -124,8 +138,12 @@ describe("arguments: the streamed deltas are the arguments", () => {
           else if (e.type === "tool_call.arguments.delta") streamed.set(e.index, streamed.get(e.index)! + e.delta);
           else if (e.type === "tool_call.done") done.set(e.index, e);
         }
-        // Every started call is done exactly once, with the arguments its deltas streamed.
+        // Every started call is done exactly once, with the arguments its deltas streamed; the
+        // indexes are dense from 0 in order.
         expect([...done.keys()]).toEqual([...streamed.keys()]);
+        expect([...streamed.keys()]).toEqual([...streamed.keys()].map((_, i) => i));
+        // A call cut off by the end is never healed, and the response finishes with length.
+        if ([...done.values()].some((d) => !d.complete)) expect(collect(events).finish_reason).toBe("length");
         for (const [index, args] of streamed) expect(done.get(index)!.arguments).toBe(args);
         const calls = collect(events).tool_calls;
         expect(calls.map((c) => c.function.arguments)).toEqual([...done.values()].map((d) => d.repairedArguments ?? d.arguments));
