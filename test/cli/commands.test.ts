@@ -97,6 +97,20 @@ describe("kimi-k2 render", () => {
     expect((await run(["render", join(dir, "r.json"), ...MD()])).out).toBe(oracle(REQUEST));
   });
 
+  it("an input file that cannot be read (missing, a directory) exits 1 with one line naming it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kimi-k2-cli-"));
+    for (const [command, file] of [
+      ["render", join(dir, "missing.json")],
+      ["decode", join(dir, "missing.json")],
+      ["encode", dir],
+    ] as const) {
+      const r = await run([command, file, ...MD()]);
+      expect([r.code, r.out]).toEqual([1, ""]);
+      expect(r.err.startsWith(`kimi-k2 ${command}: cannot read the input file ${file}: `)).toBe(true);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
   it("--normalize-ids renders history ids as functions.{name}:{n}", async () => {
     const r = await run(["render", "--normalize-ids", ...MD()], JSON.stringify(REQUEST));
     expect(r.out).toBe(oracle(normalised(REQUEST)));

@@ -159,6 +159,21 @@ describe("kimi-k2 parse --stream", () => {
     expect(assemble(lines).tool_calls).toEqual(expectedCalls("parallel-calls"));
   });
 
+  it("--stream FILE reads the file; a missing one exits 1 with one line, before any output", async () => {
+    const f = fixtures.get("parallel-calls")!;
+    const file = join(mkdtempSync(join(tmpdir(), "kimi-k2-parse-")), "output.txt");
+    writeFileSync(file, f.output);
+    const io = fakeIO();
+    expect(await runCli(["parse", "--stream", file], io.io)).toBe(0);
+    expect(assemble(io.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line)).tool_calls).toEqual(expectedCalls("parallel-calls"));
+
+    const missing = fakeIO();
+    expect(await runCli(["parse", "--stream", `${file}.missing`], missing.io)).toBe(1);
+    expect(missing.stdout()).toBe("");
+    expect(missing.stderr()).toMatch(/^kimi-k2 parse: cannot read the input file .*output\.txt\.missing: .*\n$/);
+    expect(missing.stderr().trim().split("\n")).toHaveLength(1);
+  });
+
   it("--ids --stream: a non-number exits 1", async () => {
     const io = fakeIO("[1, 2, x]");
     expect(await runCli(["parse", "--ids", "--stream", "--model-dir", modelDir()], io.io)).toBe(1);
