@@ -247,14 +247,31 @@ describe("kimi-k2 encode, decode", () => {
   });
 });
 
+const ALL_COMMANDS = ["demo", "render", "inspect", "count", "encode", "encode-chat", "decode", "parse", "serve", "playground", "download", "export-hf-tokenizer"];
+
+describe("kimi-k2 serve: option mistakes are usage errors (2), found before anything listens", () => {
+  it.each([
+    [[], /--upstream URL is required/],
+    [["--upstream", "ftp://127.0.0.1:8000/v1"], /--upstream must be an http\(s\) URL, got "ftp:/],
+    [["--upstream", "127.0.0.1:8000"], /--upstream must be an http\(s\) URL/],
+    [["--upstream", "http://127.0.0.1:8000", "--port", "99999"], /--port must be an integer from 0 to 65535/],
+    [["--upstream", "http://127.0.0.1:8000", "--prompt-format", "tokens"], /--prompt-format must be text or ids/],
+    [["--upstream", "http://127.0.0.1:8000", "--timeout", "0"], /--timeout must be an integer from 1/],
+  ])("serve %j", async (args, message) => {
+    const r = await run(["serve", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
+
 describe("kimi-k2 with no or an unknown command", () => {
   it("lists every command", async () => {
     const r = await run(["--help"]);
-    for (const name of ["demo", "render", "inspect", "count", "encode", "encode-chat", "decode", "parse", "serve"]) expect(r.out).toContain(`  ${name} `);
+    for (const name of ALL_COMMANDS) expect(r.out).toContain(`  ${name} `);
   });
 
   it("every command has --help", async () => {
-    for (const name of ["demo", "render", "inspect", "count", "encode", "encode-chat", "decode", "parse", "serve"]) {
+    for (const name of ALL_COMMANDS) {
       const r = await run([name, "--help"]);
       expect([name, r.code]).toEqual([name, 0]);
       expect(r.out).toContain(`Usage: kimi-k2 ${name}`);
