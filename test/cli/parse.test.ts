@@ -48,7 +48,8 @@ const expectedCalls = (name: string) => fixtures.get(name)!.expected!.tool_calls
 describe("kimi-k2 parse", () => {
   it.each(withExpectations.map((f) => f.name))("%s: content, tool calls and finish reason as recorded", async (name) => {
     const f = fixtures.get(name)!;
-    const io = fakeIO(f.output);
+    // The model's whole turn: what the prompt opened for tool_choice, then what it generated.
+    const io = fakeIO((f.assistant_prefix ?? "") + f.output);
     expect(await runCli(["parse", "--tools", toolsFile(f.request.tools ?? [])], io.io)).toBe(0);
     const result = JSON.parse(io.stdout()) as { content: string | null; tool_calls: unknown[]; finish_reason: string; diagnostics: unknown[] };
     expect(result.content).toBe(f.expected!.content);
