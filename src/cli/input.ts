@@ -34,8 +34,16 @@ async function readInputBytes(io: CliIO, positionals: string[]): Promise<Uint8Ar
   }
 }
 
-/** The whole input as text (invalid UTF-8 becomes U+FFFD, as the model's decoder does). */
+/**
+ * The whole input as text, every character kept (invalid UTF-8 becomes U+FFFD, as the model's
+ * decoder does). A leading byte-order mark is text too: `encode` and `parse` must not drop it.
+ */
 export async function readInputText(io: CliIO, positionals: string[]): Promise<string> {
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await readInputBytes(io, positionals));
+}
+
+/** The whole input as a JSON document's text: a leading byte-order mark (some editors write one) is dropped. */
+async function readJsonText(io: CliIO, positionals: string[]): Promise<string> {
   return new TextDecoder("utf-8").decode(await readInputBytes(io, positionals));
 }
 
@@ -72,7 +80,7 @@ export function inputName(positionals: string[]): string {
  * @throws {@link KimiK2Error} `invalid_input` when the input is not a JSON array of integers.
  */
 export async function readIdArray(io: CliIO, positionals: string[]): Promise<number[]> {
-  const text = await readInputText(io, positionals);
+  const text = await readJsonText(io, positionals);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -92,7 +100,7 @@ export async function readIdArray(io: CliIO, positionals: string[]): Promise<num
  * @throws {@link KimiK2Error} `invalid_input` when it is not JSON.
  */
 export async function readJson<T>(io: CliIO, positionals: string[], parse: (text: string) => T, what: string): Promise<T> {
-  const text = await readInputText(io, positionals);
+  const text = await readJsonText(io, positionals);
   try {
     return parse(text);
   } catch (e) {

@@ -31,7 +31,8 @@ function reportDiagnostics(events: readonly ToolCallEvent[], io: CliIO): void {
 /** Streams stdin through the parser, writing one OpenAI choice delta a line as soon as it exists. */
 async function parseStreaming(parser: ToolCallParser, ids: boolean, positionals: string[], io: CliIO): Promise<void> {
   const adapter = new ChunkDeltaAdapter();
-  const decoder = new TextDecoder("utf-8");
+  // A leading byte-order mark is model output like any other character: keep it.
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const scanner = new IdStreamScanner();
   const emit = (events: ToolCallEvent[]) => {
     for (const delta of adapter.push(events)) io.out(`${JSON.stringify({ index: 0, delta, finish_reason: null })}\n`);

@@ -175,6 +175,16 @@ describe("kimi-k2 parse --stream", () => {
     expect(missing.stderr().trim().split("\n")).toHaveLength(1);
   });
 
+  it("a leading byte-order mark is output like any other character, whole or streamed", async () => {
+    const output = "\ufeffHi<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{}<|tool_call_end|>";
+    const whole = fakeIO(output);
+    await runCli(["parse"], whole.io);
+    expect((JSON.parse(whole.stdout()) as { content: string }).content).toBe("\ufeffHi");
+    const streamed = fakeIO(new TextEncoder().encode(output));
+    await runCli(["parse", "--stream"], streamed.io);
+    expect(assemble(streamed.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line)).content).toBe("\ufeffHi");
+  });
+
   it("--ids --stream: a non-number exits 1", async () => {
     const io = fakeIO("[1, 2, x]");
     expect(await runCli(["parse", "--ids", "--stream", "--model-dir", modelDir()], io.io)).toBe(1);

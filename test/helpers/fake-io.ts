@@ -49,7 +49,8 @@ export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, st
   };
   return {
     io,
-    stdout: () => new TextDecoder().decode(Buffer.concat(out)),
+    // ignoreBOM: a command that prints U+FEFF first printed a character, which the test must see.
+    stdout: () => new TextDecoder("utf-8", { ignoreBOM: true }).decode(Buffer.concat(out)),
     stdoutBytes: () => Buffer.concat(out),
     stderr: () => err.join(""),
   };
