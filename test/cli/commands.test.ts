@@ -113,6 +113,14 @@ describe("kimi-k2 render", () => {
     }
   });
 
+  it("an output path that cannot be written (under a file) exits 1 with one line, not a stack trace", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kimi-k2-cli-")), "a-file");
+    writeFileSync(file, "");
+    const r = await run(["export-hf-tokenizer", join(file, "out"), ...MD()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^kimi-k2 export-hf-tokenizer: ENOTDIR: not a directory, .*a-file\/out'\n$/);
+  });
+
   it("--normalize-ids renders history ids as functions.{name}:{n}", async () => {
     const r = await run(["render", "--normalize-ids", ...MD()], JSON.stringify(REQUEST));
     expect(r.out).toBe(oracle(normalised(REQUEST)));
