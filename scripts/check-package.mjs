@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks the built package (run after `npm run build`, as .ci/run does): every subpath export loads
 // through its ESM and CommonJS entries, and the browser/edge-safe cores (tokenizer, template,
-// toolcalls) reach no Node built-in through their whole import graph.
+// toolcalls) reach no Node built-in (imported, or a global such as Buffer or process) through their
+// whole import graph.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -50,8 +51,11 @@ for (const [subpath, names] of Object.entries(expected)) {
       const src = readFileSync(file, "utf8");
       const builtin = /(?:from|import|require\()\s*['"](node:[^'"]+|fs|path|os|crypto|http|https|child_process)['"]/.exec(src);
       if (builtin) fail(`${specifier} reaches the Node built-in "${builtin[1]}" in ${file}: the core must run in browsers`);
+      // Node's globals need no import, so look for their use too.
+      const global = /\bBuffer\b|\bprocess\.(?:env|exit|argv|stdout|stderr|stdin|platform|version|cwd|nextTick|hrtime)\b|\b__dirname\b|\bsetImmediate\(/.exec(src);
+      if (global) fail(`${specifier} uses the Node global "${global[0]}" in ${file}: the core must run in browsers`);
     }
   }
 }
 if (failed) process.exit(1);
-console.log(`check-package: ${Object.keys(expected).length} subpath exports load (ESM and CommonJS); the cores reach no Node built-in.`);
+console.log(`check-package: ${Object.keys(expected).length} subpath exports load (ESM and CommonJS); the cores reach no Node built-in or global.`);

@@ -6,7 +6,7 @@ import { type DownloadEvent, type DownloadOptions, downloadModelFiles } from "..
 import { KimiK2Error } from "../src/errors.js";
 import { findModelFiles, loadVocabularyFile, readChatTemplate } from "../src/model-files.js";
 import { type FakeHub, type FakeHubOptions, FAKE_COMMIT, gitBlobSha1, sha256, startFakeHub } from "./helpers/fake-hub.js";
-import { modelDir } from "./helpers/shared.js";
+import { modelDir, sharedFile } from "./helpers/shared.js";
 
 /** The hash several public projects pin for the Hub's tiktoken.model. */
 const TIKTOKEN_SHA256 = "b6c497a7469b33ced9c38afb1ad6e47f03f5e5dc05f15930799210ec050c5103";
@@ -14,8 +14,9 @@ const REPO = "models--moonshotai--Kimi-K2-Instruct-0905";
 
 const vocabBytes = readFileSync(join(modelDir(), "tiktoken.model"));
 const templateBytes = readFileSync(join(modelDir(), "chat_template.jinja"));
-// The shared folder has the 0711 tokenizer_config.json; any JSON file serves the download's purpose.
-const configBytes = readFileSync(join(modelDir(), "tokenizer_config.0711-initial.json"));
+// The shared folder has the 0711 tokenizer_config.json (a checkpoint directory may have none); any
+// JSON file serves the download's purpose.
+const configBytes = readFileSync(sharedFile("kimi-k2", "tokenizer_config.0711-initial.json"));
 
 let hub: FakeHub | undefined;
 afterEach(async () => {

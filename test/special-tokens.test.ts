@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   FIRST_SPECIAL_ID,
@@ -14,7 +13,7 @@ import {
   specialTokenId,
   specialTokenString,
 } from "../src/special-tokens.js";
-import { modelDir } from "./helpers/shared.js";
+import { sharedFile } from "./helpers/shared.js";
 
 interface TableEntry {
   id: number;
@@ -22,7 +21,9 @@ interface TableEntry {
   hf_special: boolean;
 }
 
-const table = JSON.parse(readFileSync(join(modelDir(), "special_tokens.json"), "utf8")) as {
+// Reference data of the shared folder (derived from the published tokenizer_config.json): not files a
+// checkpoint ships, so they are read from there even when KIMI_K2_MODEL_DIR points at a real snapshot.
+const table = JSON.parse(readFileSync(sharedFile("kimi-k2", "special_tokens.json"), "utf8")) as {
   named: TableEntry[];
   first_special_id: number;
   model_vocab_size: number;
@@ -51,7 +52,7 @@ describe("special-token table", () => {
   });
 
   it("matches the added-token table of the published tokenizer_config.json", () => {
-    const config = JSON.parse(readFileSync(join(modelDir(), "tokenizer_config.0711-initial.json"), "utf8")) as {
+    const config = JSON.parse(readFileSync(sharedFile("kimi-k2", "tokenizer_config.0711-initial.json"), "utf8")) as {
       added_tokens_decoder: Record<string, { content: string; special: boolean }>;
     };
     for (const [id, entry] of Object.entries(config.added_tokens_decoder)) {

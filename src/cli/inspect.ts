@@ -22,7 +22,8 @@ export interface InspectedToken {
 }
 
 const utf8 = new TextEncoder();
-const strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a token whose bytes are U+FEFF is that character, not an empty string.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Lines up the ids with the segments they came from. */
 export function inspectTokens(ids: readonly number[], segments: readonly Segment[], tokenizer: Pick<Tokenizer, "tokenBytes">): InspectedToken[] {

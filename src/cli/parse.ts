@@ -4,7 +4,7 @@ import { KimiK2Error } from "../errors.js";
 import { ChunkDeltaAdapter, ToolCallParser, type ToolCallEvent, type ToolCallParserOptions, collect } from "../toolcalls/index.js";
 import type { CliIO, Command } from "./command.js";
 import { IdStreamScanner } from "./id-stream.js";
-import { inputFile, readIdArray, readInputText } from "./input.js";
+import { inputChunks, readIdArray, readInputText } from "./input.js";
 import { MODEL_DIR_HELP, MODEL_DIR_OPTION, cliTokenizer } from "./model-options.js";
 
 /** Reads `--tools FILE`: a JSON array of tools, or a request whose tools, tool_choice and parallel_tool_calls apply. */
@@ -31,13 +31,14 @@ function reportDiagnostics(events: readonly ToolCallEvent[], io: CliIO): void {
 /** Streams stdin through the parser, writing one OpenAI choice delta a line as soon as it exists. */
 async function parseStreaming(parser: ToolCallParser, ids: boolean, positionals: string[], io: CliIO): Promise<void> {
   const adapter = new ChunkDeltaAdapter();
-  const decoder = new TextDecoder("utf-8");
+  // A leading byte-order mark is model output like any other character: keep it.
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const scanner = new IdStreamScanner();
   const emit = (events: ToolCallEvent[]) => {
     for (const delta of adapter.push(events)) io.out(`${JSON.stringify({ index: 0, delta, finish_reason: null })}\n`);
     reportDiagnostics(events, io);
   };
-  for await (const bytes of io.inputChunks(inputFile(positionals))) {
+  for await (const bytes of inputChunks(io, positionals)) {
     const text = decoder.decode(bytes, { stream: true });
     emit(ids ? parser.pushTokens(scanner.push(text)) : parser.push(text));
   }

@@ -12,6 +12,12 @@ function overview(): string {
   return `Usage: kimi-k2 COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`kimi-k2 COMMAND --help\` for a command's options.\n`;
 }
 
+/** A Node.js error from a system call on a path (`fs`), as opposed to a bug. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException | null;
+  return err instanceof Error && typeof err.code === "string" && typeof err.syscall === "string" && typeof err.path === "string";
+}
+
 /** Runs the CLI with these arguments; resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -38,6 +44,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (KimiK2Error.isInstance(e)) {
       io.err(`kimi-k2 ${command.name}: ${e.message.replace(/\s*\n\s*/g, " ")}\n`);
+      return 1;
+    }
+    // A file the user named cannot be read or written (ENOENT, EACCES, ENOTDIR...): their input,
+    // not a bug, so one line and exit 1 rather than a stack trace.
+    if (isSystemError(e)) {
+      io.err(`kimi-k2 ${command.name}: ${e.message}\n`);
       return 1;
     }
     throw e;

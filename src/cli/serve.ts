@@ -56,11 +56,13 @@ The upstream's API key, if it needs one, is read from ${UPSTREAM_API_KEY_ENV}.`,
   async run({ values }, io) {
     const upstream = values.upstream;
     if (typeof upstream !== "string") throw new UsageError("--upstream URL is required (the raw-completion server, e.g. http://127.0.0.1:8000/v1)");
+    let protocol: string;
     try {
-      new URL(upstream);
+      protocol = new URL(upstream).protocol;
     } catch {
-      throw new UsageError(`--upstream must be an http(s) URL, got "${upstream}"`);
+      protocol = "";
     }
+    if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`--upstream must be an http(s) URL, got "${upstream}"`);
     const format = values["prompt-format"] ?? "text";
     if (format !== "text" && format !== "ids") throw new UsageError(`--prompt-format must be text or ids, got "${String(format)}"`);
     const port = integer(values, "port", 8080, 0, 65535);

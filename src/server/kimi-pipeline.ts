@@ -1,11 +1,13 @@
 /**
  * The proxy's {@link ChatPipeline} built from the toolkit's cores: the template renderer (with
- * history ids normalised), the tokenizer (prompt and completion counts, or the prompt as ids), and
- * the streaming tool-call parser (with the client's ids restored on the way out).
+ * history ids normalised, and the assistant turn opened as `tool_choice` requires), the tokenizer
+ * (prompt and completion counts, or the prompt as ids), and the streaming tool-call parser (with
+ * the client's ids restored on the way out).
  *
  * @packageDocumentation
  */
-import { type ChatRequest, type ChatTemplate, normalizeToolCallIds, parseRequestJson, renderSegments } from "../template/index.js";
+import { SPECIAL } from "../special-tokens.js";
+import { type ChatRequest, type ChatTemplate, type Segment, normalizeToolCallIds, parseRequestJson, renderSegments } from "../template/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { ChunkDeltaAdapter, ToolCallParser, type ToolCallParserOptions, collect } from "../toolcalls/index.js";
 import type { ChatPipeline, ParsedOutput, PreparedChat, ResponseParser } from "./chat-pipeline.js";
@@ -34,6 +36,26 @@ export interface KimiPipelineOptions {
   promptFormat?: "text" | "ids";
 }
 
+/**
+ * The start of the assistant turn that makes the model comply with `tool_choice`, written into the
+ * prompt after the generation prompt. A raw-completion upstream cannot constrain decoding, but the
+ * model continues what it is given: after `<|tool_calls_section_begin|>` it writes calls, and after
+ * a call header naming a function it writes that function's arguments. `required`: the section is
+ * opened; a named function: its call is opened with the id the model would write next
+ * (`functions.{name}:{nextIndex}`, the counter continuing the normalised history). `auto` and
+ * `none` add nothing (`none` removes calls when parsing instead).
+ */
+export function toolChoicePrefix(toolChoice: ChatCompletionParams["toolChoice"], nextIndex: number): Segment[] {
+  if (toolChoice === "required") return [{ text: SPECIAL.toolCallsSectionBegin.content, kind: "markup" }];
+  if (typeof toolChoice !== "object") return [];
+  return [
+    { text: SPECIAL.toolCallsSectionBegin.content + SPECIAL.toolCallBegin.content, kind: "markup" },
+    // The name comes from the request: plain text, never control tokens.
+    { text: `functions.${toolChoice.function.name}:${nextIndex}`, kind: "content" },
+    { text: SPECIAL.toolCallArgumentBegin.content, kind: "markup" },
+  ];
+}
+
 function parserOptions(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"]): ToolCallParserOptions {
   return {
     ...(tools ? { tools } : {}),
@@ -51,20 +73,31 @@ function translateDelta(delta: ChunkDelta, ids: ToolCallIdTranslator): ChunkDelt
   };
 }
 
-function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[]): ResponseParser {
+/**
+ * A streaming parser of the model's turn. `prefix` is the part of the turn the prompt already holds
+ * (see {@link toolChoicePrefix}): it is parsed first, and its deltas (a forced call's id and name)
+ * go out with the first piece of output.
+ */
+function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], prefix: string): ResponseParser {
   const parser = new ToolCallParser(parserOptions(params, tools));
   const adapter = new ChunkDeltaAdapter();
   const ids = new ToolCallIdTranslator(mapping);
+  let held = prefix === "" ? [] : adapter.push(parser.push(prefix));
+  const release = (deltas: ChunkDelta[]) => {
+    const out = held.length === 0 ? deltas : [...held, ...deltas];
+    held = [];
+    return out.map((d) => translateDelta(d, ids));
+  };
   return {
-    push: (text) => adapter.push(parser.push(text)).map((d) => translateDelta(d, ids)),
-    end: () => adapter.push(parser.end()).map((d) => translateDelta(d, ids)),
+    push: (text) => release(adapter.push(parser.push(text))),
+    end: () => release(adapter.push(parser.end())),
     finishReason: () => adapter.finishReason(),
   };
 }
 
-function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], text: string): ParsedOutput {
+function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], prefix: string, text: string): ParsedOutput {
   const parser = new ToolCallParser(parserOptions(params, tools));
-  const events = parser.push(text);
+  const events = parser.push(prefix + text);
   events.push(...parser.end());
   const result = collect(events);
   const ids = new ToolCallIdTranslator(mapping);
@@ -87,7 +120,9 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
       // Only what the template reads: sampling fields and the like are the upstream's business.
       const request = { messages: body.messages, ...(body.tools !== undefined && body.tools !== null ? { tools: body.tools } : {}), add_generation_prompt: true } as ChatRequest;
       const normalized = normalizeToolCallIds(request);
-      const segments = renderSegments(normalized.request, { template, engine, semantics });
+      const forced = toolChoicePrefix(params.toolChoice, normalized.nextIndex);
+      const segments = [...renderSegments(normalized.request, { template, engine, semantics }), ...forced];
+      const prefix = forced.map((s) => s.text).join("");
       let prompt: string | number[];
       let promptTokens: number;
       if (promptFormat === "ids") {
@@ -102,8 +137,8 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
       return {
         prompt,
         promptTokens,
-        createParser: () => streamingParser(params, tools, normalized.mapping),
-        parseWhole: (text) => parseWhole(params, tools, normalized.mapping, text),
+        createParser: () => streamingParser(params, tools, normalized.mapping, prefix),
+        parseWhole: (text) => parseWhole(params, tools, normalized.mapping, prefix, text),
       };
     },
     // The output is what the model generated: special-token text in it is the special tokens.

@@ -32,9 +32,12 @@ export class SseReader {
     this.buffer += text;
     const events: SseEvent[] = [];
     let start = 0;
+    // The next CR at or after `start`, searched again only once passed: upstreams end lines with LF
+    // alone, and searching the rest of a large read for a CR at every line would be quadratic.
+    let cr = this.buffer.indexOf("\r");
     for (;;) {
       const lf = this.buffer.indexOf("\n", start);
-      const cr = this.buffer.indexOf("\r", start);
+      if (cr !== -1 && cr < start) cr = this.buffer.indexOf("\r", start);
       if (lf === -1 && cr === -1) break;
       let end: number;
       let next: number;

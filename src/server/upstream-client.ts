@@ -8,6 +8,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { KimiK2Error } from "../errors.js";
 import { SseReader } from "./sse-reader.js";
 
 /** What went wrong talking to the upstream. */
@@ -92,9 +93,22 @@ export interface UpstreamCompletion {
   usage: UpstreamUsage | undefined;
 }
 
-/** The endpoint URL for a configured base URL. */
+/**
+ * The endpoint URL for a configured base URL.
+ *
+ * @throws {@link KimiK2Error} `invalid_options` when `base` is not an http or https URL.
+ */
 export function completionsEndpoint(base: string): URL {
-  const url = new URL(base);
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new KimiK2Error("invalid_options", `the upstream ${JSON.stringify(base)} is not a URL: give its base URL, such as http://127.0.0.1:8000/v1`);
+  }
+  // Anything else would be sent over plain HTTP whatever its scheme says.
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new KimiK2Error("invalid_options", `the upstream ${base} must be an http or https URL, such as http://127.0.0.1:8000/v1`);
+  }
   const path = url.pathname.replace(/\/+$/, "");
   if (path.endsWith("/completions")) return url;
   url.pathname = path.endsWith("/v1") ? `${path}/completions` : `${path}/v1/completions`;

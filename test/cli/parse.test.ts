@@ -48,7 +48,8 @@ const expectedCalls = (name: string) => fixtures.get(name)!.expected!.tool_calls
 describe("kimi-k2 parse", () => {
   it.each(withExpectations.map((f) => f.name))("%s: content, tool calls and finish reason as recorded", async (name) => {
     const f = fixtures.get(name)!;
-    const io = fakeIO(f.output);
+    // The model's whole turn: what the prompt opened for tool_choice, then what it generated.
+    const io = fakeIO((f.assistant_prefix ?? "") + f.output);
     expect(await runCli(["parse", "--tools", toolsFile(f.request.tools ?? [])], io.io)).toBe(0);
     const result = JSON.parse(io.stdout()) as { content: string | null; tool_calls: unknown[]; finish_reason: string; diagnostics: unknown[] };
     expect(result.content).toBe(f.expected!.content);
@@ -157,6 +158,31 @@ describe("kimi-k2 parse --stream", () => {
     expect(await runCli(["parse", "--ids", "--stream", "--model-dir", modelDir()], io.io)).toBe(0);
     const lines = io.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line);
     expect(assemble(lines).tool_calls).toEqual(expectedCalls("parallel-calls"));
+  });
+
+  it("--stream FILE reads the file; a missing one exits 1 with one line, before any output", async () => {
+    const f = fixtures.get("parallel-calls")!;
+    const file = join(mkdtempSync(join(tmpdir(), "kimi-k2-parse-")), "output.txt");
+    writeFileSync(file, f.output);
+    const io = fakeIO();
+    expect(await runCli(["parse", "--stream", file], io.io)).toBe(0);
+    expect(assemble(io.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line)).tool_calls).toEqual(expectedCalls("parallel-calls"));
+
+    const missing = fakeIO();
+    expect(await runCli(["parse", "--stream", `${file}.missing`], missing.io)).toBe(1);
+    expect(missing.stdout()).toBe("");
+    expect(missing.stderr()).toMatch(/^kimi-k2 parse: cannot read the input file .*output\.txt\.missing: .*\n$/);
+    expect(missing.stderr().trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a leading byte-order mark is output like any other character, whole or streamed", async () => {
+    const output = "\ufeffHi<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{}<|tool_call_end|>";
+    const whole = fakeIO(output);
+    await runCli(["parse"], whole.io);
+    expect((JSON.parse(whole.stdout()) as { content: string }).content).toBe("\ufeffHi");
+    const streamed = fakeIO(new TextEncoder().encode(output));
+    await runCli(["parse", "--stream"], streamed.io);
+    expect(assemble(streamed.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line)).content).toBe("\ufeffHi");
   });
 
   it("--ids --stream: a non-number exits 1", async () => {

@@ -2,6 +2,7 @@
  * An in-memory {@link CliIO} for running CLI commands in-process: stdin from a string, bytes, or an
  * async sequence of chunks; stdout and stderr captured.
  */
+import { createReadStream } from "node:fs";
 import type { CliIO } from "../../src/cli/command.js";
 
 const enc = new TextEncoder();
@@ -39,10 +40,7 @@ export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, st
       for await (const c of chunks()) parts.push(c);
       return Buffer.concat(parts);
     },
-    inputChunks: (file) => {
-      if (file !== undefined) throw new Error("fakeIO: inputChunks(file) is not used by these tests");
-      return chunks();
-    },
+    inputChunks: (file) => (file !== undefined ? (createReadStream(file) as AsyncIterable<Uint8Array>) : chunks()),
     out: (text) => void out.push(typeof text === "string" ? enc.encode(text) : text),
     err: (text) => void err.push(text),
     stdoutIsTTY: options.tty ?? false,
@@ -51,7 +49,8 @@ export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, st
   };
   return {
     io,
-    stdout: () => new TextDecoder().decode(Buffer.concat(out)),
+    // ignoreBOM: a command that prints U+FEFF first printed a character, which the test must see.
+    stdout: () => new TextDecoder("utf-8", { ignoreBOM: true }).decode(Buffer.concat(out)),
     stdoutBytes: () => Buffer.concat(out),
     stderr: () => err.join(""),
   };

@@ -37,6 +37,8 @@ export interface ProxyFixture {
   name: string;
   note: string;
   request: Record<string, unknown> & { messages: unknown[] };
+  /** The start of the assistant turn the proxy writes into the prompt for `tool_choice`; `output` continues it. */
+  assistant_prefix?: string;
   output: string;
   finish_reason: string;
   behaviour?: ReplayBehaviour;

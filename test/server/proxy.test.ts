@@ -4,6 +4,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChatTemplate } from "../../src/load-template.js";
@@ -14,6 +15,7 @@ import { createKimiPipeline } from "../../src/server/kimi-pipeline.js";
 import { type Proxy, createProxy } from "../../src/server/proxy-server.js";
 import { type ProxyFixture, type ReplayUpstream, startReplayUpstream } from "../helpers/replay-upstream.js";
 import { type Reference, createReference } from "../helpers/reference-tokenizer.js";
+import { renderReference } from "../helpers/oracle.js";
 import { modelDir } from "../helpers/shared.js";
 
 let upstream: ReplayUpstream;
@@ -68,7 +70,7 @@ function expectedCalls(f: ProxyFixture) {
   return (f.expected?.tool_calls ?? []).map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
 }
 
-const answered = ["weather-call", "text-answer", "parallel-calls", "odd-format", "after-tool-result", "repeat-history-id", "id-collision"];
+const answered = ["weather-call", "text-answer", "parallel-calls", "odd-format", "after-tool-result", "repeat-history-id", "id-collision", "forced-required", "forced-named"];
 
 describe("non-streaming answers", () => {
   it.each(answered)("%s: content, tool calls and finish reason as recorded", async (name) => {
@@ -208,6 +210,51 @@ describe("streaming answers", () => {
 });
 
 describe("tool options", () => {
+  it.each(["forced-required", "forced-named"])(
+    "%s: the prompt is the reference rendering (history ids normalised) followed by the turn's opening that tool_choice requires",
+    async (name) => {
+      const f = fixture(name);
+      await client.chat.completions.create(body(name));
+      const normalisedRequest = JSON.stringify({ ...f.request, add_generation_prompt: true }).replaceAll("call_8f2a91", "functions.get_weather:0");
+      const [reference] = await renderReference(join(modelDir(), "chat_template.jinja"), [normalisedRequest], true);
+      if (!reference?.ok) throw new Error(`the oracle refused the fixture's request: ${JSON.stringify(reference)}`);
+      const prompt = lastUpstreamRequest().prompt as string;
+      expect(prompt).toBe(reference.text + f.assistant_prefix);
+      const res = await client.chat.completions.create({ ...body(name), stream: true, stream_options: { include_usage: true } });
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      for await (const c of res) usage ??= c.usage;
+      expect(usage!.prompt_tokens).toBe(referenceCount(prompt));
+    },
+  );
+
+  it("tool_choice auto, none, or absent: the prompt ends at the generation prompt", async () => {
+    for (const tool_choice of ["auto", "none", undefined] as const) {
+      await client.chat.completions.create({ ...body("weather-call"), ...(tool_choice ? { tool_choice } : {}) });
+      expect(lastUpstreamRequest().prompt).toMatch(/<\|im_assistant\|>assistant<\|im_middle\|>$/);
+    }
+  });
+
+  it("a named tool_choice streams the forced call's id and name first, then the arguments the model wrote", async () => {
+    const stream = await client.chat.completions.create({ ...body("forced-named"), stream: true });
+    const calls: OpenAI.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+    for await (const c of stream) calls.push(...(c.choices[0]?.delta.tool_calls ?? []));
+    expect(calls[0]).toMatchObject({ index: 0, id: "functions.get_weather:1", type: "function", function: { name: "get_weather" } });
+    expect(calls.map((c) => c.function?.arguments ?? "").join("")).toBe('{"city": "Paris"}');
+  });
+
+  it("--prompt-format ids: the forced opening is control tokens, the function name plain text", async () => {
+    const ids = createProxy({ upstream: upstream.url, pipeline: idsPipeline });
+    const url = await ids.listen(0);
+    const idsClient = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const res = await idsClient.chat.completions.create(body("forced-named"));
+    expect(res.choices[0]!.message.tool_calls?.map((c) => c.id)).toEqual(["functions.get_weather:1"]);
+    const prompt = lastUpstreamRequest().prompt as number[];
+    const [section, begin, argument] = ["<|tool_calls_section_begin|>", "<|tool_call_begin|>", "<|tool_call_argument_begin|>"].map((t) => ref.encode(t, "all")[0]!);
+    const header = ref.encode("functions.get_weather:1", []);
+    expect(prompt.slice(-(header.length + 3))).toEqual([section, begin, ...header, argument]);
+    await ids.close();
+  });
+
   it("tool_choice none: the calls are removed, the content stays, finish reason stop", async () => {
     const res = await client.chat.completions.create({ ...body("parallel-calls"), tool_choice: "none" });
     expect(res.choices[0]!.message.tool_calls ?? []).toEqual([]);

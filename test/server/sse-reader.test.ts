@@ -40,6 +40,28 @@ describe("SseReader", () => {
     expect(readAll(["data: a\n\ndata: partial"]).map((e) => e.data)).toEqual(["a"]);
   });
 
+  it("events with LF, CRLF and lone CR line ends mixed in one read, split anywhere, give the data that was written", () => {
+    const line = fc.string({ unit: fc.constantFrom("a", "é", "🌤", " ", ":", "{", "}"), maxLength: 6 });
+    const event = fc.record({ lines: fc.array(line, { minLength: 1, maxLength: 3 }), end: fc.constantFrom("\n", "\r\n", "\r") });
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), (events, cutsRaw) => {
+        // One terminator an event (its lines and the blank line after them), so a CR is never followed by an LF of another line.
+        const stream = enc.encode(events.map((e) => e.lines.map((l) => `data: ${l}${e.end}`).join("") + e.end).join(""));
+        const cuts = [...new Set(cutsRaw.map((c) => c % stream.length))].sort((a, b) => a - b);
+        const parts: Uint8Array[] = [];
+        let at = 0;
+        for (const c of cuts) {
+          parts.push(stream.slice(at, c));
+          at = c;
+        }
+        parts.push(stream.slice(at));
+        expect(readAll([stream]).map((e) => e.data)).toEqual(events.map((e) => e.lines.join("\n")));
+        expect(readAll(parts).map((e) => e.data)).toEqual(events.map((e) => e.lines.join("\n")));
+      }),
+      { numRuns: runs(300), seed: 6002 },
+    );
+  });
+
   it("chunk invariance: any byte split gives the same events as the whole stream", () => {
     const stream = enc.encode('data: {"text":"Hé 🌤 <|tool_call_begin|>"}\r\n\r\n: ping\n\nevent: x\ndata: 1\ndata: 2\n\ndata: [DONE]\n\n');
     const whole = readAll([stream]);

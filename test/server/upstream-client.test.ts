@@ -41,6 +41,12 @@ describe("completionsEndpoint", () => {
     expect(completionsEndpoint("http://h:8000/v1/").href).toBe("http://h:8000/v1/completions");
     expect(completionsEndpoint("http://h:8000/api/v1/completions").href).toBe("http://h:8000/api/v1/completions");
   });
+
+  it("refuses a base that is not an http(s) URL (it would go out as plain HTTP), naming it", () => {
+    for (const base of ["ftp://h:8000/v1", "file:///v1", "h:8000", "not a url"]) {
+      expect(() => completionsEndpoint(base)).toThrow(expect.objectContaining({ code: "invalid_options", message: expect.stringContaining(base) }));
+    }
+  });
 });
 
 describe("UpstreamClient against the replay upstream", () => {
