@@ -2,7 +2,7 @@
  * The proxy's {@link ChatPipeline} built from the toolkit's cores: the template renderer (with
  * history ids normalised, and the assistant turn opened as `tool_choice` requires), the tokenizer
  * (prompt and completion counts, or the prompt as ids), and the streaming tool-call parser (with
- * the client's ids restored on the way out).
+ * every answer id unique in the client's conversation).
  *
  * @packageDocumentation
  */

@@ -1,13 +1,15 @@
 /**
- * Translating tool-call ids between the model's id space and the client's.
+ * Giving the calls of an answer ids that fit the client's conversation.
  *
  * The proxy renders history with ids normalised to `functions.{name}:{n}` (how the model was
- * trained; foreign ids such as `call_abc` make it emit malformed ones), so the model's ids and the
- * client's differ. On the way out, every id in the answer is put back into the client's space:
- * - an id the history normalised (the model naming a history call) becomes the client's id again;
- * - a new id that happens to equal one of the client's history ids (the client numbered its calls
- *   differently) would make the client mistake a new call for an old one, so it gets a fresh
- *   `functions.{name}:{k}` instead; so does an id the answer already used.
+ * trained; foreign ids such as `call_abc` make it emit malformed ones), so the client's history ids
+ * never reach the model and the model's new ids continue the normalised numbering. On the way out,
+ * every call of the answer must be a new call to the client, with an id unique in its conversation:
+ * - a new model id that clashes with nothing passes through (`functions.get_weather:1`);
+ * - an id that names a history call, in the model's space (the model re-used an index it saw) or
+ *   in the client's (the client numbered its calls the same way), would make the client take a new
+ *   call for an old one and pair the wrong tool results with it, so it gets a fresh
+ *   `functions.{name}:{k}`; so does an id the answer already used, and an empty one.
  *
  * @packageDocumentation
  */
@@ -18,13 +20,10 @@ export interface IdMapping {
   clientId: string | null;
 }
 
-/** Puts the ids of one answer into the client's id space. One instance per response. */
+/** Gives the calls of one answer unique client-space ids. One instance per response. */
 export class ToolCallIdTranslator {
-  private readonly toClientId = new Map<string, string>();
-  /** Ids the client holds (its history) and ids this answer has handed out. */
+  /** History ids in both spaces, and the ids this answer has handed out. */
   private readonly taken = new Set<string>();
-  /** Ids this answer has handed out. */
-  private readonly given = new Set<string>();
   private next = 0;
 
   /**
@@ -32,27 +31,22 @@ export class ToolCallIdTranslator {
    */
   constructor(mapping: readonly IdMapping[]) {
     for (const { modelId, clientId } of mapping) {
-      // A history call the client sent without an id has nothing to restore.
-      if (clientId === null) continue;
-      this.toClientId.set(modelId, clientId);
-      this.taken.add(clientId);
-      this.next = Math.max(this.next, indexOf(modelId) + 1, indexOf(clientId) + 1);
+      this.taken.add(modelId);
+      this.next = Math.max(this.next, indexOf(modelId) + 1);
+      if (clientId !== null) {
+        this.taken.add(clientId);
+        this.next = Math.max(this.next, indexOf(clientId) + 1);
+      }
     }
   }
 
   /** The client-space id for an id the model wrote for a call to `name`. */
   toClient(modelId: string, name: string): string {
-    const restored = this.toClientId.get(modelId);
-    if (restored !== undefined && !this.given.has(restored)) return this.hand(restored);
-    if (restored === undefined && !this.taken.has(modelId)) return this.hand(modelId);
-    let fresh: string;
-    do fresh = `functions.${name}:${this.next++}`;
-    while (this.taken.has(fresh) || this.toClientId.has(fresh));
-    return this.hand(fresh);
-  }
-
-  private hand(id: string): string {
-    this.given.add(id);
+    let id = modelId;
+    if (id === "" || this.taken.has(id)) {
+      do id = `functions.${name}:${this.next++}`;
+      while (this.taken.has(id));
+    }
     this.taken.add(id);
     return id;
   }
