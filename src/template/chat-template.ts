@@ -6,6 +6,7 @@
 import { KimiK2Error } from "../errors.js";
 import { jinjaSegments, nativeSegments } from "./engines.js";
 import { compileJinja, type JinjaProgram } from "./jinja.js";
+import { lexTemplate } from "./jinja-lexer.js";
 import { PROFILE_0905, PROFILE_0905_DEFAULT_SEPARATORS, type NativeProfile } from "./native.js";
 import { PROBES } from "./probes.js";
 import { sha256Hex } from "./sha256.js";
@@ -14,7 +15,10 @@ import { sha256Hex } from "./sha256.js";
 export type TemplateVerification =
   /** Its SHA-256 is one of the known 0905 template files. */
   | "known-hash"
-  /** The Jinja engine rendered every probe request exactly as the native engine does. */
+  /**
+   * The template uses only the names of the 0905 rules, and the Jinja engine rendered every probe
+   * request exactly as the native engine does.
+   */
   | "probes"
   /** At least one probe rendered differently (or raised): the Jinja engine renders it. */
   | "not-equivalent";
@@ -46,6 +50,30 @@ export class ChatTemplate {
   ) {
     Object.freeze(this);
   }
+}
+
+/**
+ * The names (variables, attributes, keywords, filters, tests) and string literals of the 0905 rules.
+ * The probes show what a template does with the fields they carry; a template that also reads a
+ * field or variable no probe carries (`reasoning_content`, `thinking`, `tool_choice`...) may render
+ * it where the native engine drops it. So a template of unknown hash goes native only if it uses no
+ * other name; one that does, or merely renames a variable, renders with the Jinja engine.
+ */
+const NATIVE_NAMES: ReadonlySet<string> = new Set(
+  ("add_generation_prompt and c content elif else endfor endif endmacro first for formatted_id get if in is loop macro message " +
+    "messages msg none not or render_content role_name separators set string tojson tool_call tool_call_id tools").split(" "),
+);
+const NATIVE_LITERALS: ReadonlySet<string> = new Set([
+  ",", ":", "arguments", "assistant", "content", "function", "id", "image", "image_url", "name", "role", "system", "text", "tool", "tool_calls", "type", "user",
+]);
+
+/** True when every name and string literal of the template is one the 0905 rules use. */
+function usesOnlyNativeNames(source: string): boolean {
+  for (const token of lexTemplate(source)) {
+    if (token.type === "Identifier" && !NATIVE_NAMES.has(token.value)) return false;
+    if (token.type === "StringLiteral" && !NATIVE_LITERALS.has(token.value)) return false;
+  }
+  return true;
 }
 
 function segmentsText(segs: readonly { text: string }[]): string {
@@ -82,8 +110,9 @@ export interface CompileTemplateOptions {
 
 /**
  * Compiles a chat template (`chat_template.jinja`, or `chat_template` from `tokenizer_config.json`)
- * and decides whether the native engine is verified for it: a known hash, or every probe request
- * rendering identically with both engines. Results are cached by hash.
+ * and decides whether the native engine is verified for it: a known hash, or only the 0905 rules'
+ * names used and every probe request rendering identically with both engines. Results are cached
+ * by hash.
  *
  * @throws {@link KimiK2Error} `template_error` when the template does not parse,
  *   `template_unsupported` when it uses a construct the Jinja engine refuses.
@@ -99,7 +128,7 @@ export function compileTemplate(source: string, options: CompileTemplateOptions 
   if (!profile && options.probe !== false) {
     let cached = verified.get(sha256);
     if (cached === undefined) {
-      cached = [PROFILE_0905, PROFILE_0905_DEFAULT_SEPARATORS].find((p) => probesMatch(program, p)) ?? null;
+      cached = usesOnlyNativeNames(source) ? ([PROFILE_0905, PROFILE_0905_DEFAULT_SEPARATORS].find((p) => probesMatch(program, p)) ?? null) : null;
       if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
       verified.set(sha256, cached);
     }

@@ -143,6 +143,37 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+// An integer of 16 digits or more (maybe beyond 2^53), an integer-like key (also one written with a
+// \u escape), or the integer -0 (Python's int 0; JSON.parse gives -0).
+const JSON_PARSE_RISKS = /\d{16}|"\d+"\s*:|\\u003\d|-0(?![.\deE])/;
+// A digit before a fraction or an exponent: where a float literal may be integral.
+const FLOAT_MARK_RE = /\d[.eE]/g;
+
+/**
+ * True when `JSON.parse` reads `text` exactly as {@link parseJsonText} does. They differ only on
+ * floats with an integral value (`1.0`, `1e16`, `-0.0`), integers beyond 2^53, the integer `-0`
+ * and integer-like keys; `NaN`/`Infinity` and syntax errors make JSON.parse throw. Duplicate keys
+ * keep their first position and last value in both, and `__proto__` is an own key in both. The
+ * scan also looks inside strings: a false alarm ("v1.0") only costs the full parse.
+ *
+ * @internal Exported for the test that checks both paths agree.
+ */
+export function jsonParseIsExact(text: string): boolean {
+  if (JSON_PARSE_RISKS.test(text)) return false;
+  FLOAT_MARK_RE.lastIndex = 0;
+  for (let m = FLOAT_MARK_RE.exec(text); m !== null; m = FLOAT_MARK_RE.exec(text)) {
+    let start = m.index;
+    while (start > 0 && text.charCodeAt(start - 1) >= 48 && text.charCodeAt(start - 1) <= 57) start--;
+    if (start > 0 && text.charCodeAt(start - 1) === 45) start--;
+    NUMBER_RE.lastIndex = start;
+    const literal = NUMBER_RE.exec(text);
+    // No literal here ("01.5" inside a string): nothing JSON.parse would read as a number.
+    if (literal === null) continue;
+    if ((literal[1] !== undefined || literal[2] !== undefined) && Number.isInteger(Number(literal[0]))) return false;
+    FLOAT_MARK_RE.lastIndex = Math.max(FLOAT_MARK_RE.lastIndex, start + literal[0].length);
+  }
+  return true;
+}
 
 /**
  * Parses JSON text the way Python's `json.loads` does, keeping floats, big integers and key order
@@ -152,6 +183,23 @@ const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
  * @throws {@link KimiK2Error} `invalid_request` naming the offset of the first syntax error.
  */
 export function parseJsonText(text: string): JsonValue {
+  // Most requests hold nothing JSON.parse would read differently, and it is 2-3 times faster.
+  if (jsonParseIsExact(text)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      // Invalid JSON, or NaN/Infinity: the full parser accepts Python's extensions and names the error.
+    }
+  }
+  return parseJsonTextFully(text);
+}
+
+/**
+ * {@link parseJsonText} without the `JSON.parse` fast path.
+ *
+ * @internal Exported for the test that checks both paths agree.
+ */
+export function parseJsonTextFully(text: string): JsonValue {
   let pos = 0;
   const n = text.length;
 

@@ -184,7 +184,13 @@ function validateContent(content: unknown, i: number): void {
     const type = part.type;
     if (type === "text") {
       if (typeof part.text !== "string") badPart(i, j, `.text is ${describe(part.text)}; a text part needs "text" as a string.`, "content.text");
-    } else if (type !== "image_url" && type !== "image") {
+    } else if (type === "image_url") {
+      // The template draws the image placeholder for a part with an "image_url" or "image" key (or
+      // type "image"); an "image_url" part with neither would silently render as its (missing) text.
+      if (!("image_url" in part) && !("image" in part)) {
+        badPart(i, j, `.image_url is missing; an "image_url" part needs "image_url" ({"url": ...}), or the template drops the image.`, "content.image_url");
+      }
+    } else if (type !== "image") {
       badPart(i, j, ` has type ${JSON.stringify(type ?? null)}; the Kimi K2 template renders only "text", "image_url" and "image" parts. Convert the part to text or drop it.`, "content.type");
     }
     if (!isJsonData(part, 0)) checkJson(part, `messages[${i}].content[${j}]`, () => ({ messageIndex: i, field: "content", partIndex: j }));

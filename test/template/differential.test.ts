@@ -31,9 +31,9 @@ const kimiLines = sample(chatRequest, KIMI_RUNS, 0).map(requestLine);
 const rawLines = sample(chatRequest, RAW_RUNS, 1).map(requestLine);
 const malformedLines = sample(malformedRequest, MALFORMED_RUNS, 2).map(requestLine);
 
-// Python renders ~100 requests a second per process (render_ref.py compiles the template for each).
-// Two processes at a time, in template order, so each template's comparison can start as soon as its
-// batches are back while the next ones render.
+// Python renders a few hundred requests a second per process (the template compiled once, see
+// test/helpers/oracle.ts). Two processes at a time, in template order, so each template's
+// comparison can start as soon as its batches are back while the next ones render.
 const PARALLEL = 2;
 let running = 0;
 const waiting: (() => void)[] = [];

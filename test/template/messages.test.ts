@@ -32,6 +32,7 @@ const REJECTED: [string, unknown, number | undefined, string, RegExp][] = [
   ["content part of unknown type", { messages: [ok, ok, { role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, 2, "content.type", /messages\[2\]\.content\[0\] has type "input_audio".*Convert the part to text or drop it/],
   ["content part without type", { messages: [{ role: "user", content: [{ text: "x" }] }] }, 0, "content.type", /has type null/],
   ["text part without text", { messages: [{ role: "user", content: [{ type: "text" }] }] }, 0, "content.text", /content\[0\]\.text is missing; a text part needs "text" as a string/],
+  ["image_url part without image_url (the template would render nothing for it)", { messages: [{ role: "user", content: [{ type: "image_url" }] }] }, 0, "content.image_url", /content\[0\]\.image_url is missing; an "image_url" part needs "image_url"/],
   ["name not a string", { messages: [{ role: "user", content: "x", name: 7 }] }, 0, "name", /messages\[0\]\.name is a number/],
   ["tool message without tool_call_id", { messages: [ok, { role: "tool", content: "r" }] }, 1, "tool_call_id", /messages\[1\]\.tool_call_id is missing; a tool message must carry the id of the call it answers/],
   ["tool_call_id not a string", { messages: [{ role: "tool", content: "r", tool_call_id: 1 }] }, 0, "tool_call_id", /tool_call_id is a number/],

@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { JsonFloat, objectKeys, parseRequestJson, pyJsonDumps } from "../../src/template/index.js";
-import { parseJsonText } from "../../src/template/json-value.js";
+import { isJsonFloat, jsonParseIsExact, parseJsonText, parseJsonTextFully, type JsonValue } from "../../src/template/json-value.js";
 import { compareCodePoints, pyFloatRepr, pyStrRepr } from "../../src/template/py-format.js";
-import { jsonValue, text } from "../helpers/chat-arbitraries.js";
+import { chatRequest, jsonValue, requestLine, text } from "../helpers/chat-arbitraries.js";
 import { runPython } from "../helpers/oracle.js";
 import { runs } from "../helpers/shared.js";
 
@@ -179,5 +179,59 @@ describe("parseRequestJson", () => {
       }),
       { seed: SEED, numRuns: runs(300) },
     );
+  });
+});
+
+/** Same value, told apart as Python tells them: float or int, -0, big integers, key order. */
+function sameValue(a: JsonValue, b: JsonValue): boolean {
+  if (isJsonFloat(a) || isJsonFloat(b)) return isJsonFloat(a) && isJsonFloat(b) && Object.is(a.value, b.value);
+  if (typeof a === "number" || typeof b === "number") return Object.is(a, b);
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i] as JsonValue));
+  if (a !== null && typeof a === "object" && b !== null && typeof b === "object") {
+    const ka = objectKeys(a);
+    const kb = objectKeys(b);
+    const va = a as Record<string, JsonValue>;
+    const vb = b as Record<string, JsonValue>;
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue(va[k] as JsonValue, vb[k] as JsonValue));
+  }
+  return a === b;
+}
+
+describe("parseJsonText's JSON.parse fast path", () => {
+  const handPicked = [
+    '{"a": 1, "a": 2, "b": [1, 2]}', '{"__proto__": {"x": 1}}', '{"a": 2, "\\u0031": 1}', '{"b": 1, "2": 3}', "[-0]", "[1.0]", "[1e16]",
+    "[1.5e10]", "[1e-400]", "[12345678901234567]", '["v1.0", 0.5]', "[0.5, -2.25, 1e-7, 3]", "[NaN]", "[1, 2", '{"t": "2024-01-05"}',
+  ];
+  const generated = [...texts, ...fc.sample(chatRequest, { seed: SEED + 5, numRuns: runs(300) }).map(requestLine)];
+
+  it(`gives exactly what the full parser gives, or the same error (${handPicked.length} hand-picked and ${generated.length} generated texts)`, () => {
+    let fast = 0;
+    for (const t of [...handPicked, ...generated]) {
+      let full: JsonValue | string;
+      try {
+        full = parseJsonTextFully(t);
+      } catch (e) {
+        full = `raised ${(e as Error).message}`;
+      }
+      let got: JsonValue | string;
+      try {
+        got = parseJsonText(t);
+      } catch (e) {
+        got = `raised ${(e as Error).message}`;
+      }
+      if (typeof full === "string" && full.startsWith("raised")) expect(got, t).toBe(full);
+      else expect(sameValue(got as JsonValue, full as JsonValue), t).toBe(true);
+      if (jsonParseIsExact(t)) fast++;
+    }
+    // Both paths ran: most requests take the fast path, texts with 1.0, -0 or "2" keys the full one.
+    expect(fast).toBeGreaterThan(generated.length / 4);
+    expect(fast).toBeLessThan(handPicked.length + generated.length);
+  });
+
+  it("the fast path's scan flags each construct JSON.parse reads differently", () => {
+    for (const risky of ["[1.0]", "[-0.0]", "[1e16]", "[1.5e10]", "[-0]", "[12345678901234567]", '{"2": 1}', '{"\\u0032": 1}']) {
+      expect(jsonParseIsExact(risky), risky).toBe(false);
+    }
+    for (const exact of ["[0.5, 3, -2]", '{"a": "2024-01-05", "b": -12}', '{"x": "v1.5"}']) expect(jsonParseIsExact(exact), exact).toBe(true);
   });
 });

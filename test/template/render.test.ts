@@ -47,6 +47,26 @@ describe("engine choice", () => {
     expect(compileTemplate(src0905Variant, { probe: false }).verification).toBe("not-equivalent");
   });
 
+  it("an edited copy that reads a field or variable no probe carries is not verified (the probes alone would pass it)", () => {
+    const edits: Array<[string, string, ChatRequest]> = [
+      [
+        "reasoning_content",
+        src0905.replace("{%- if message['role'] == 'assistant' and message.get('tool_calls') -%}", "{%- if message.get('reasoning_content') -%}<think>{{ message['reasoning_content'] }}</think>{%- endif -%}\n  {%- if message['role'] == 'assistant' and message.get('tool_calls') -%}"),
+        { messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello", reasoning_content: "greet back" }] },
+      ],
+      ["a thinking flag", src0905.replace("{%- if add_generation_prompt -%}", "{%- if thinking is defined and thinking -%}<think>{%- endif -%}\n{%- if add_generation_prompt -%}"), { messages: [{ role: "user", content: "Hi" }], thinking: true }],
+      ["tool_choice", src0905.replace("{% for message in messages %}", "{% if tool_choice is defined %}[{{ tool_choice }}]{% endif %}{% for message in messages %}"), { messages: [{ role: "user", content: "Hi" }], tool_choice: "auto" }],
+    ];
+    for (const [what, source, request] of edits) {
+      expect(source, what).not.toBe(src0905);
+      const template = compileTemplate(source);
+      expect(template.verification, what).toBe("not-equivalent");
+      // What the native engine would have rendered differs: the edit matters for this request.
+      expect(renderChat(request, { template }), what).not.toBe(renderChat(request, { template, engine: "native" }));
+      expect(selectedEngine(request, { template }), what).toBe("jinja");
+    }
+  });
+
   it("auto picks native for a verified template and Jinja otherwise; either can be forced", () => {
     expect(selectedEngine(basic, { template: compileTemplate(src0905) })).toBe("native");
     expect(selectedEngine(basic, { template: src0711 })).toBe("jinja");

@@ -109,6 +109,33 @@ describe("streaming decoder", () => {
     );
   });
 
+  it("every split of hand-picked sequences (all 2^(n-1) batchings) gives decode(all ids)", () => {
+    const byteRank = (b: number): number => [...Array(256).keys()].find((r) => tokenizer().tokenBytes(r).length === 1 && tokenizer().tokenBytes(r)[0] === b)!;
+    const sequences = [
+      tokenizer().encode("🦀👍🏽 a𝕏"), // characters spanning two tokens, a surrogate pair per character
+      [byteRank(0xf0), byteRank(0x9f), ...tokenizer().encode("x"), byteRank(0xe4), byteRank(0xb8)], // cut-off and invalid sequences
+      [...tokenizer().encode("é中"), SPECIAL.imEnd.id, byteRank(0xe4), 163_700, ...tokenizer().encode("🦀")], // special ids inside
+    ];
+    for (const ids of sequences) {
+      expect(ids.length).toBeLessThanOrEqual(12);
+      const whole = tokenizer().decode(ids);
+      for (let mask = 0; mask < 1 << (ids.length - 1); mask++) {
+        const decoder = tokenizer().createStreamDecoder();
+        const deltas: string[] = [];
+        let start = 0;
+        for (let i = 1; i <= ids.length; i++) {
+          if (i === ids.length || mask & (1 << (i - 1))) {
+            deltas.push(decoder.push(ids.slice(start, i)));
+            start = i;
+          }
+        }
+        deltas.push(decoder.end());
+        expect(deltas.join(""), `split mask ${mask}`).toBe(whole);
+        for (const d of deltas) expect(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(d)).toBe(false);
+      }
+    }
+  });
+
   it("one id at a time gives the same text", () => {
     fc.assert(
       fc.property(text, (s) => {
