@@ -3,9 +3,7 @@
  *
  * @packageDocumentation
  */
-import { readFile } from "node:fs/promises";
-import { KimiK2Error } from "./errors.js";
-import { HOW_TO_GET_MODEL_FILES, findModelFiles, requireModelFile, type ModelFilesOptions } from "./model-files.js";
+import { findModelFiles, loadVocabularyFile, requireModelFile, type ModelFilesOptions } from "./model-files.js";
 import { defaultTokenizerCacheDir, readTokenizerCache, tokenizerCachePath, writeTokenizerCache } from "./tokenizer-cache.js";
 import { createTokenizer, type Tokenizer } from "./tokenizer/tokenizer.js";
 
@@ -40,16 +38,7 @@ export async function loadTokenizer(modelDirOrOptions?: string | LoadTokenizerOp
     const cached = cachePath === undefined ? undefined : await readTokenizerCache(cachePath);
     if (cached) return cached;
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    throw new KimiK2Error("model_files_not_found", `cannot read ${path}: ${(cause as Error).message}. ${HOW_TO_GET_MODEL_FILES}`, {
-      cause,
-      details: { path },
-    });
-  }
-  const tokenizer = createTokenizer(bytes);
+  const tokenizer = createTokenizer(await loadVocabularyFile(path));
   if (cachePath !== undefined) await writeTokenizerCache(cachePath, tokenizer);
   return tokenizer;
 }
