@@ -3,18 +3,9 @@
  * user and assistant turns in English and Chinese, parallel tool calls with object and string
  * arguments, tool results, floats), deterministic for a seed.
  */
+import { prng } from "./prng.js";
 import { JsonFloat, type ChatMessage, type ChatRequest, type RequestTool } from "../src/template/index.js";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = "the weather in city is rain sunny forecast tomorrow please check flight hotel price compare search result summary 天气 明天 航班 酒店 价格 搜索 结果 总结 请 帮我".split(" ");
 
@@ -64,7 +55,7 @@ const TOOLS: RequestTool[] = [
 
 /** A seeded conversation of `size` messages (default 50) with three tools. */
 export function benchConversation(seed = 42, size = 50): ChatRequest {
-  const rand = mulberry32(seed);
+  const rand = prng(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)] as T;
   const sentence = (n: number): string => Array.from({ length: n }, () => pick(WORDS)).join(" ");
   const messages: ChatMessage[] = [{ role: "system", content: `You are a travel assistant. ${sentence(30)}` }];

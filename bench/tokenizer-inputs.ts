@@ -3,17 +3,7 @@
  * test/tokenizer/bench-inputs.test.ts, which checks their ids against the reference).
  */
 
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./prng.js";
 
 /** `n` Han characters drawn from CJK Unified Ideographs (U+4E00..U+9FFF): a single split piece. */
 export function hanRun(n: number, seed: number): string {
