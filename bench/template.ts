@@ -48,12 +48,13 @@ function time(fn: () => unknown, iters: number, rounds = 11): number {
  * Makes a rendered string usable: V8 builds `a += b` results as a tree of pieces and copies them
  * into one flat string only when the string is first read (a write to a socket, an encode, a regex).
  * A renderer that concatenates (the native engine, plain @huggingface/jinja) would otherwise leave
- * that copy, about half of the native engine's time here, to its caller, while one that joins an
- * array (our Jinja engine) pays it inside; every renderer is timed with the read.
+ * that copy to its caller, while one that joins an array (our Jinja engine) pays it inside; so every
+ * renderer is timed with the copy. Reading one character forces it (V8 flattens a tree before any
+ * read) without a scan of the whole string, which would be the caller's work for any renderer.
  */
 let sink = 0;
 function read(text: string): string {
-  sink += text.indexOf("\0");
+  sink += text.charCodeAt(text.length >> 1);
   return text;
 }
 function readSegments(segments: readonly { text: string }[]): void {
@@ -80,6 +81,19 @@ const nativeText = time(() => read(renderChat(request)), 2000);
 results.push(["native engine, renderChat", nativeText]);
 results.push(["native engine, renderChat (string not read)", time(() => renderChat(request), 2000)]);
 results.push(["native engine, renderSegments", time(() => readSegments(renderSegments(request)), 2000)]);
+// Floors: work every renderer of this request must do, whatever its engine. The output's pieces
+// (markup and content, as renderSegments cuts them) made into one flat string, the cheaper of
+// joining them and concatenating them then reading: a single copy of the result. And
+// JSON.stringify (V8's native serialiser) of the tool declarations, which the template prints.
+const pieces = renderSegments(request).map((s) => s.text);
+const concatPieces = (): string => {
+  let out = "";
+  for (const p of pieces) out += p;
+  return out;
+};
+const floorCopy = Math.min(time(() => read(pieces.join("")), 2000), time(() => read(concatPieces()), 2000));
+const plainTools = JSON.parse(JSON.stringify(request.tools)) as unknown;
+const floorJson = time(() => read(JSON.stringify(plainTools)), 2000);
 const ours = time(() => read(renderChat(request, { template, engine: "jinja", semantics: "raw" })), 100);
 results.push(["our Jinja engine (raw semantics)", ours]);
 results.push(["our Jinja engine (Kimi semantics)", time(() => read(renderChat(request, { template, engine: "jinja" })), 100)]);
@@ -141,6 +155,12 @@ console.log("");
 console.log(`native vs our Jinja engine:        ${(ours / nativeText).toFixed(0)}x faster`);
 console.log(`native vs plain @huggingface/jinja: ${(plain / nativeText).toFixed(0)}x faster`);
 console.log(`our Jinja engine vs plain:          ${(((ours - plain) / plain) * 100).toFixed(1)}% ${ours >= plain ? "slower" : "faster (negative overhead)"}`);
+console.log("");
+console.log(`floor: one copy of the ${pieces.join("").length}-character result into a flat string   ${(floorCopy * 1000).toFixed(2)} us`);
+console.log(`floor: JSON.stringify of the tool declarations (${JSON.stringify(plainTools).length} characters) ${(floorJson * 1000).toFixed(2)} us`);
+console.log(`100x faster than our Jinja engine would be                    ${((ours / 100) * 1000).toFixed(2)} us`);
+console.log(`100x faster than plain @huggingface/jinja would be            ${((plain / 100) * 1000).toFixed(2)} us`);
+console.log(`native engine                                                 ${(nativeText * 1000).toFixed(2)} us`);
 if (Number.isFinite(pyCompiled)) {
   console.log(`native vs Python (compiled):       ${(pyCompiled / nativeText).toFixed(0)}x faster`);
   console.log(`our Jinja engine vs Python:        ${(pyCompiled / ours).toFixed(2)}x`);

@@ -240,65 +240,106 @@ function jsonFloat(v: number): string {
 const MAX_DEPTH = 5000;
 const NEEDS_ESCAPE = /["\\\x00-\x1f]/;
 
-interface DumpContext {
-  ensureAscii: boolean;
-  indent: string | null;
-  itemSep: string;
-  keySep: string;
-  sortKeys: boolean;
-}
+/**
+ * One `json.dumps` call: appends to `out` as it walks the value (fewer intermediate strings than
+ * returning and joining each level's text).
+ */
+class JsonWriter {
+  out = "";
+  /** `itemSep` followed by the newline and indent of each level (only the item separator without indent). */
+  private readonly breaks: string[] = [];
+  constructor(
+    private readonly ensureAscii: boolean,
+    private readonly indent: string | null,
+    private readonly itemSep: string,
+    private readonly keySep: string,
+    private readonly sortKeys: boolean,
+  ) {}
 
-function dumpString(t: string, c: DumpContext): string {
-  if (c.ensureAscii) return pyJsonString(t, true);
-  return NEEDS_ESCAPE.test(t) ? pyJsonString(t, false) : '"' + t + '"';
-}
+  /** The newline and indent before an item at `level` (empty on one line). */
+  private lineBreak(level: number): string {
+    if (this.indent === null) return "";
+    return (this.breaks[level] ??= "\n" + this.indent.repeat(level));
+  }
 
-function dumpValue(v: unknown, level: number, c: DumpContext): string {
-  switch (typeof v) {
-    case "string":
-      return dumpString(v, c);
-    case "number":
-      return Number.isInteger(v) ? (v === 0 ? "0" : String(v)) : jsonFloat(v);
-    case "bigint":
-      return v.toString();
-    case "boolean":
-      return v ? "true" : "false";
-    case "object":
-      break;
-    default:
-      return pyRaise("TypeError", `Object of type ${typeof v} is not JSON serializable`);
+  private string(t: string): void {
+    if (this.ensureAscii) this.out += pyJsonString(t, true);
+    else if (NEEDS_ESCAPE.test(t)) this.out += pyJsonString(t, false);
+    else this.out += '"' + t + '"';
   }
-  if (v === null) return "null";
-  if (level > MAX_DEPTH) return pyRaise("ValueError", "Circular reference detected");
-  const nl = c.indent === null ? "" : "\n" + c.indent.repeat(level + 1);
-  let map: Map<string, unknown> | undefined;
-  let obj: Record<string, unknown> | undefined;
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) obj = v as Record<string, unknown>;
-  else if (Array.isArray(v) || v instanceof PyTuple) {
-    const items: unknown[] = Array.isArray(v) ? v : v.items;
-    if (items.length === 0) return "[]";
-    const sep = c.itemSep + nl;
-    let out = "[" + nl + dumpValue(items[0], level + 1, c);
-    for (let i = 1; i < items.length; i++) out += sep + dumpValue(items[i], level + 1, c);
-    return out + (c.indent === null ? "]" : "\n" + c.indent.repeat(level) + "]");
-  } else if (v instanceof TStr) return dumpString(v.text, c);
-  else if (isJsonFloat(v)) return pyFloatRepr(v.value);
-  else if (v instanceof PyDict) map = v.map;
-  else if (v instanceof Map) map = v as Map<string, unknown>;
-  else return pyRaise("TypeError", `Object of type ${typeName(v as PyValue)} is not JSON serializable`);
-  // Sorting needs only the key set (any order), in an array of our own.
-  let keys = map ? [...map.keys()] : c.sortKeys ? Object.keys(obj as object) : objectKeys(obj as object);
-  if (keys.length === 0) return "{}";
-  if (c.sortKeys) keys = sortKeysPy(keys);
-  const sep = c.itemSep + nl;
-  let out = "{" + nl;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    if (i > 0) out += sep;
-    out += dumpString(k, c) + c.keySep + dumpValue(map ? map.get(k) : (obj as Record<string, unknown>)[k], level + 1, c);
+
+  value(v: unknown, level: number): void {
+    switch (typeof v) {
+      case "string":
+        this.string(v);
+        return;
+      case "number":
+        this.out += Number.isInteger(v) ? (v === 0 ? "0" : String(v)) : jsonFloat(v);
+        return;
+      case "bigint":
+        this.out += v.toString();
+        return;
+      case "boolean":
+        this.out += v ? "true" : "false";
+        return;
+      case "object":
+        break;
+      default:
+        pyRaise("TypeError", `Object of type ${typeof v} is not JSON serializable`);
+    }
+    if (v === null) {
+      this.out += "null";
+      return;
+    }
+    if (level > MAX_DEPTH) pyRaise("ValueError", "Circular reference detected");
+    let map: Map<string, unknown> | undefined;
+    let obj: Record<string, unknown> | undefined;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) obj = v as Record<string, unknown>;
+    else if (Array.isArray(v) || v instanceof PyTuple) {
+      this.array(Array.isArray(v) ? v : v.items, level);
+      return;
+    } else if (v instanceof TStr) {
+      this.string(v.text);
+      return;
+    } else if (isJsonFloat(v)) {
+      this.out += pyFloatRepr(v.value);
+      return;
+    } else if (v instanceof PyDict) map = v.map;
+    else if (v instanceof Map) map = v as Map<string, unknown>;
+    else pyRaise("TypeError", `Object of type ${typeName(v as PyValue)} is not JSON serializable`);
+    // Sorting needs only the key set (any order), in an array of our own.
+    let keys = map ? [...map.keys()] : this.sortKeys ? Object.keys(obj as object) : objectKeys(obj as object);
+    if (keys.length === 0) {
+      this.out += "{}";
+      return;
+    }
+    if (this.sortKeys) keys = sortKeysPy(keys);
+    const inner = this.lineBreak(level + 1);
+    this.out += "{" + inner;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (i > 0) this.out += this.itemSep + inner;
+      this.string(k);
+      this.out += this.keySep;
+      this.value(map ? map.get(k) : (obj as Record<string, unknown>)[k], level + 1);
+    }
+    this.out += this.lineBreak(level) + "}";
   }
-  return out + (c.indent === null ? "}" : "\n" + c.indent.repeat(level) + "}");
+
+  private array(items: readonly unknown[], level: number): void {
+    if (items.length === 0) {
+      this.out += "[]";
+      return;
+    }
+    const inner = this.lineBreak(level + 1);
+    this.out += "[" + inner;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) this.out += this.itemSep + inner;
+      this.value(items[i], level + 1);
+    }
+    this.out += this.lineBreak(level) + "]";
+  }
 }
 
 /**
@@ -311,5 +352,7 @@ export function pyJsonDumps(value: unknown, options: JsonDumpsOptions = {}): str
   const indentOpt = options.indent ?? null;
   const indent = indentOpt === null ? null : typeof indentOpt === "string" ? indentOpt : " ".repeat(Math.max(0, indentOpt));
   const [itemSep, keySep] = options.separators ?? (indent === null ? [", ", ": "] : [",", ": "]);
-  return dumpValue(value, 0, { ensureAscii: options.ensureAscii === true, indent, itemSep, keySep, sortKeys: options.sortKeys === true });
+  const w = new JsonWriter(options.ensureAscii === true, indent, itemSep, keySep, options.sortKeys === true);
+  w.value(value, 0);
+  return w.out;
 }
