@@ -23,7 +23,7 @@
  * @packageDocumentation
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { type FileHandle, copyFile, mkdir, open, rename, rm, symlink } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { KimiK2Error } from "./errors.js";
@@ -40,7 +40,7 @@ import {
   isTransient,
   openHubFile,
 } from "./hub-http.js";
-import { DEFAULT_REPO_ID, MODEL_FILE_NAMES, hfHubCacheDir, hfRepoCacheDir } from "./model-files.js";
+import { DEFAULT_REPO_ID, MODEL_FILE_NAMES, hfHomeDir, hfHubCacheDir, hfRepoCacheDir } from "./model-files.js";
 
 /** The Hub used when neither the `endpoint` option nor `HF_ENDPOINT` is set. */
 export const DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -93,9 +93,16 @@ export interface DownloadOptions {
   endpoint?: string;
   /** The hub cache directory (default `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`). */
   cacheDir?: string;
-  /** A Hugging Face access token, sent as `Authorization: Bearer` to the Hub only (default `HF_TOKEN`). */
+  /**
+   * A Hugging Face access token, sent as `Authorization: Bearer` to the Hub only. Default, as Hugging
+   * Face's clients find it: `HF_TOKEN`, else the token file their login saves (`HF_TOKEN_PATH`, else
+   * `$HF_HOME/token`); neither when `HF_HUB_DISABLE_IMPLICIT_TOKEN` is set.
+   */
   token?: string;
-  /** Environment to read `HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_CACHE`, `HF_HOME` from (default `process.env`). */
+  /**
+   * Environment to read `HF_ENDPOINT`, `HF_TOKEN`, `HF_TOKEN_PATH`, `HF_HUB_DISABLE_IMPLICIT_TOKEN`,
+   * `HF_HUB_CACHE`, `HF_HOME` from (default `process.env`).
+   */
   env?: Record<string, string | undefined>;
   /** Called with each {@link DownloadEvent}. */
   onProgress?: (event: DownloadEvent) => void;
@@ -159,6 +166,31 @@ interface Context {
 }
 
 /**
+ * The Hub token and where it came from, found as Hugging Face's clients find it: the caller's option,
+ * else `HF_TOKEN`, else the file their login saves (`HF_TOKEN_PATH`, else `$HF_HOME/token`), unless
+ * `HF_HUB_DISABLE_IMPLICIT_TOKEN` is set.
+ */
+function hubToken(option: string | undefined, env: Record<string, string | undefined>): { token?: string; source?: string } {
+  if (option) return { token: option, source: "the token option" };
+  const disabled = (env.HF_HUB_DISABLE_IMPLICIT_TOKEN ?? "").trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(disabled)) return {};
+  if (env.HF_TOKEN) return { token: env.HF_TOKEN, source: "HF_TOKEN" };
+  const path = env.HF_TOKEN_PATH ? resolve(env.HF_TOKEN_PATH) : join(hfHomeDir(env), "token");
+  let saved: string;
+  try {
+    saved = readFileSync(path, "utf8").trim();
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
+    throw new KimiK2Error("download_failed", `cannot read the Hugging Face token file ${path}: ${describeError(cause)}. Fix it, or set HF_TOKEN.`, {
+      cause,
+      details: { file: path },
+    });
+  }
+  return saved ? { token: saved, source: path } : {};
+}
+
+/**
  * Downloads `tiktoken.model` (required), `chat_template.jinja` and `tokenizer_config.json` (skipped
  * when the repository lacks them) of a Hub repository at a revision into the Hugging Face cache, and
  * verifies each (see {@link DownloadVerification}). The first file resolves the revision to a commit
@@ -188,7 +220,7 @@ export async function downloadModelFiles(options: DownloadOptions = {}): Promise
     );
   }
   const ctx: Context = {
-    client: createHubClient(endpoint, options.token ?? (env.HF_TOKEN || undefined), options.timeoutMs ?? 30_000),
+    client: createHubClient(endpoint, hubToken(options.token, env), options.timeoutMs ?? 30_000),
     repoId,
     revision,
     retries: Math.max(0, options.retries ?? 4),

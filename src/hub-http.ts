@@ -46,6 +46,8 @@ export interface HubClient {
   endpoint: URL;
   /** Sent as `Authorization: Bearer` to the endpoint's origin. */
   token: string | undefined;
+  /** Where the token came from (`HF_TOKEN`, a file path, the caller's option), for error messages. */
+  tokenSource: string | undefined;
   /** A request fails with a {@link TransientError} when its socket is idle this long. */
   timeoutMs: number;
   /** Keep-alive agents, destroyed by {@link closeHubClient}. */
@@ -53,8 +55,14 @@ export interface HubClient {
 }
 
 /** A client for one download (its own keep-alive agents). */
-export function createHubClient(endpoint: URL, token: string | undefined, timeoutMs: number): HubClient {
-  return { endpoint, token, timeoutMs, agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) } };
+export function createHubClient(endpoint: URL, auth: { token?: string; source?: string }, timeoutMs: number): HubClient {
+  return {
+    endpoint,
+    token: auth.token,
+    tokenSource: auth.source,
+    timeoutMs,
+    agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+  };
 }
 
 /** Closes the client's idle sockets. */
@@ -143,7 +151,7 @@ export function hubStatusError(client: HubClient, c: HubErrorContext): KimiK2Err
   let why: string;
   if (status === 401) {
     why = client.token
-      ? `the token in HF_TOKEN was refused for ${repoId}; check it, and whether the repository id is right (--repo)`
+      ? `the token from ${client.tokenSource ?? "the caller"} was refused for ${repoId}; check it, and whether the repository id is right (--repo)`
       : `${repoId} is private, gated or does not exist; check the id (--repo), or set HF_TOKEN to a token with access`;
   } else if (status === 403) {
     why = `access to ${repoId} is denied; if the model is gated, accept its terms on the Hub, and use a token (HF_TOKEN) with read access`;

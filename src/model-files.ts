@@ -53,11 +53,15 @@ export interface ModelFiles {
   paths: Partial<Record<ModelFileKind, string>>;
 }
 
+/** Hugging Face's home directory for an environment: `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. */
+export function hfHomeDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.HF_HOME) return resolve(env.HF_HOME);
+  return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "huggingface");
+}
+
 /** The Hugging Face hub cache directory for an environment. */
 export function hfHubCacheDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.HF_HUB_CACHE) return resolve(env.HF_HUB_CACHE);
-  const home = env.HF_HOME ? resolve(env.HF_HOME) : join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "huggingface");
-  return join(home, "hub");
+  return env.HF_HUB_CACHE ? resolve(env.HF_HUB_CACHE) : join(hfHomeDir(env), "hub");
 }
 
 /** The cache folder of a repository: `models--{owner}--{name}`. */

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -53,7 +53,7 @@ async function download(server: FakeHub, extra: DownloadOptions = {}) {
   const home = newHome();
   const events: DownloadEvent[] = [];
   const env = { HF_HOME: home };
-  const run = () => downloadModelFiles({ endpoint: server.url, env, retryDelayMs: 1, onProgress: (e) => events.push(e), ...extra });
+  const run = () => downloadModelFiles({ endpoint: server.url, retryDelayMs: 1, onProgress: (e) => events.push(e), ...extra, env: { ...env, ...extra.env } });
   return { home, env, events, run, repoDir: join(home, "hub", REPO) };
 }
 
@@ -137,6 +137,40 @@ describe("downloadModelFiles", () => {
     expect(cdn.map((r) => r.file)).toEqual(["tiktoken.model", "tokenizer_config.json"]);
     expect(cdn.every((r) => r.authorization === undefined)).toBe(true);
     expect(server.requests.filter((r) => r.server === "hub").every((r) => r.authorization === "Bearer hf_test")).toBe(true);
+  });
+
+  it("without HF_TOKEN it sends the token Hugging Face's login saved ($HF_HOME/token, or HF_TOKEN_PATH), and none when implicit tokens are disabled", async () => {
+    const server = await serve();
+    const home = newHome();
+    writeFileSync(join(home, "token"), "hf_saved\n");
+    await downloadModelFiles({ endpoint: server.url, env: { HF_HOME: home }, retryDelayMs: 1 });
+    const elsewhere = join(newHome(), "my-token");
+    writeFileSync(elsewhere, "  hf_path  ");
+    await downloadModelFiles({ endpoint: server.url, env: { HF_HOME: home, HF_TOKEN_PATH: elsewhere }, retryDelayMs: 1 });
+    await downloadModelFiles({ endpoint: server.url, env: { HF_HOME: home, HF_TOKEN: "hf_env" }, retryDelayMs: 1 });
+    await downloadModelFiles({ endpoint: server.url, env: { HF_HOME: home, HF_HUB_DISABLE_IMPLICIT_TOKEN: "1" }, retryDelayMs: 1 });
+    await downloadModelFiles({ endpoint: server.url, env: { HF_HOME: newHome() }, retryDelayMs: 1 });
+    const byRun = [0, 1, 2, 3, 4].map((k) => server.requests.slice(k * 3, k * 3 + 3).map((r) => r.authorization));
+    expect(server.requests).toHaveLength(15);
+    expect(byRun).toEqual([
+      ["Bearer hf_saved", "Bearer hf_saved", "Bearer hf_saved"],
+      ["Bearer hf_path", "Bearer hf_path", "Bearer hf_path"],
+      ["Bearer hf_env", "Bearer hf_env", "Bearer hf_env"],
+      [undefined, undefined, undefined],
+      [undefined, undefined, undefined],
+    ]);
+  });
+
+  it("a refused saved token is named by its file; an unreadable token file is a clear error", async () => {
+    const server = await serve({ fault: () => ({ status: 401 }) });
+    const home = newHome();
+    writeFileSync(join(home, "token"), "hf_old");
+    const e = await rejection(downloadModelFiles({ endpoint: server.url, env: { HF_HOME: home }, retryDelayMs: 1 }));
+    expect(e.message).toContain(`the token from ${join(home, "token")} was refused`);
+    const dirAsFile = newHome();
+    const f = await rejection(downloadModelFiles({ endpoint: server.url, env: { HF_HOME: newHome(), HF_TOKEN_PATH: dirAsFile }, retryDelayMs: 1 }));
+    expect(f.code).toBe("download_failed");
+    expect(f.message).toMatch(new RegExp(`^cannot read the Hugging Face token file ${dirAsFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*Fix it, or set HF_TOKEN\\.$`));
   });
 
   it.each([
@@ -266,7 +300,8 @@ describe("downloadModelFiles", () => {
 
   it.each([
     [{ status: 401 }, {}, /HTTP 401 .*private, gated or does not exist; check the id \(--repo\), or set HF_TOKEN/],
-    [{ status: 401 }, { token: "hf_bad" }, /HTTP 401 .*the token in HF_TOKEN was refused/],
+    [{ status: 401 }, { token: "hf_bad" }, /HTTP 401 .*the token from the token option was refused/],
+    [{ status: 401 }, { env: { HF_TOKEN: "hf_bad" } }, /HTTP 401 .*the token from HF_TOKEN was refused/],
     [{ status: 403, errorMessage: "Access to model is restricted" }, {}, /HTTP 403 .*accept its terms.*\(the server said: Access to model is restricted\)$/],
     [{ status: 404, errorCode: "RepositoryNotFound" }, {}, /HTTP 404 .*repository moonshotai\/Kimi-K2-Instruct-0905 not found at http:\/\/127\.0\.0\.1:\d+; check the id \(--repo\)/],
     [{ status: 404, errorCode: "RevisionNotFound" }, {}, /HTTP 404 .*revision main not found in moonshotai\/Kimi-K2-Instruct-0905; check --revision/],

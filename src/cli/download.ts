@@ -79,8 +79,9 @@ Options:
                     else ~/.cache/huggingface/hub)
   -h, --help        show this help
 
-Environment: HF_TOKEN (sent to the Hub as a Bearer token, for gated or private repositories),
-HF_ENDPOINT, HF_HUB_CACHE, HF_HOME.
+Environment: HF_TOKEN (sent to the Hub as a Bearer token, for gated or private repositories;
+without it, the token file HF_TOKEN_PATH or $HF_HOME/token that huggingface-cli login saves),
+HF_HUB_DISABLE_IMPLICIT_TOKEN, HF_ENDPOINT, HF_HUB_CACHE, HF_HOME.
 `,
   options: {
     revision: { type: "string" },
