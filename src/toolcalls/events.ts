@@ -66,7 +66,7 @@ export interface ToolCallValidation {
   /**
    * True when the call is complete, its arguments are a JSON object (or, with `repair`, were
    * repaired to one), its name is not empty, the tool is known (or no tools were given) and the
-   * schema holds.
+   * schema holds (a schema that could not be applied, `schema_unusable`, does not).
    */
   readonly valid: boolean;
   /**
@@ -155,7 +155,7 @@ export type DiagnosticCode =
   | "double_encoded_arguments"
   /** [error] Arguments that violate the tool's JSON schema. */
   | "schema_violation"
-  /** [warning] The tool's schema failed while validating (an unresolved `$ref`, a bad `pattern`): arguments unchecked. */
+  /** [warning] The tool's schema failed while validating (an unresolved `$ref`, a bad `pattern`, arguments nested too deeply for the validator): arguments unchecked, call not valid. */
   | "schema_unusable"
   /** [warning] The `repair` option produced `repairedArguments`. */
   | "arguments_repaired"

@@ -254,12 +254,18 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
   const objectLike = json === "object" || (json === "double_encoded" && isContainer(value) && !Array.isArray(value)) || repaired === "{}";
   const validator = tools && tool !== "unknown" && objectLike ? tools.validator(name) : undefined;
   let result: ReturnType<Validator["validate"]> | undefined;
+  let unusable = false;
   try {
     result = validator?.validate(value);
   } catch (cause) {
-    // The request's schema, not the model output, is at fault (an unresolved $ref, a bad pattern):
-    // found only now, so reported rather than thrown.
-    findings.push({ code: "schema_unusable", severity: "warning", message: `The schema of "${name}" could not be applied: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}` });
+    // Found only while validating, so reported rather than thrown. Usually the request's schema is
+    // at fault (an unresolved $ref, a bad pattern); a RangeError is the stack running out, because
+    // the validator recurses once per nesting level of the arguments: a few hundred nested arrays
+    // under a recursive schema are enough. Either way the schema was not shown to hold, so the
+    // call is not valid: otherwise deep nesting would let any arguments pass.
+    unusable = true;
+    const why = cause instanceof RangeError ? "the arguments are nested too deeply for the validator" : cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    findings.push({ code: "schema_unusable", severity: "warning", message: `The schema of "${name}" could not be applied (${why}): the arguments are unchecked and the call is not valid.` });
   }
   if (result) {
     schema = result.valid ? "valid" : "invalid";
@@ -273,7 +279,7 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
   }
   // A repair makes the call valid only when it yields an object: an unwrapped double-encoded array
   // is still not what a function call takes. A call without a name is never valid.
-  const valid = (json === "object" || (repaired !== undefined && objectLike)) && name !== "" && tool !== "unknown" && schema !== "invalid";
+  const valid = (json === "object" || (repaired !== undefined && objectLike)) && name !== "" && tool !== "unknown" && schema !== "invalid" && !unusable;
   const validation: ToolCallValidation = { valid, json, tool, schema, schemaErrors };
   return repaired === undefined ? { validation, findings } : { validation, findings, repaired };
 }

@@ -98,7 +98,24 @@ describe("tools", () => {
     const r = parseToolCalls(call("functions.f:0", "{}"), { tools });
     expect(r.tool_calls).toHaveLength(1);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["schema_unusable"]);
-    expect(done(call("functions.f:0", "{}"), { tools }).validation.schema).toBe("unchecked");
+    expect(done(call("functions.f:0", "{}"), { tools }).validation).toMatchObject({ schema: "unchecked", valid: false });
+  });
+
+  it("arguments nested deeper than the validator's stack are not valid, whatever else they break", () => {
+    // A recursive schema (a tree of arrays): the validator recurses once per level, so a few
+    // thousand nested arrays exhaust the stack. The rest of these arguments breaks the schema twice
+    // (confirm is not a boolean, extra is not allowed): the call must not come out valid.
+    const tree = { type: "object", properties: { node: { $ref: "#/$defs/node" }, confirm: { type: "boolean" } }, required: ["node", "confirm"], additionalProperties: false, $defs: { node: { type: "array", items: { $ref: "#/$defs/node" } } } };
+    const tools: ToolDefinition[] = [{ type: "function", function: { name: "tree", parameters: tree } }];
+    const depth = 20_000;
+    const args = `{"node": ${"[".repeat(depth)}${"]".repeat(depth)}, "confirm": "yes", "extra": 1}`;
+    const events = parseWhole(call("functions.tree:0", args), { tools });
+    const d = events.find((e) => e.type === "tool_call.done");
+    expect(d).toMatchObject({ arguments: args, validation: { json: "object", tool: "known", schema: "unchecked", valid: false } });
+    const diag = events.find((e) => e.type === "diagnostic" && e.code === "schema_unusable");
+    expect(diag).toMatchObject({ index: 0, message: expect.stringContaining("nested too deeply") });
+    // Shallow arguments under the same schema are checked as usual.
+    expect(done(call("functions.tree:0", '{"node": [[], [[]]], "confirm": true}'), { tools }).validation).toMatchObject({ schema: "valid", valid: true });
   });
 });
 
