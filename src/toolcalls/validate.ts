@@ -264,7 +264,7 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
     // under a recursive schema are enough. Either way the schema was not shown to hold, so the
     // call is not valid: otherwise deep nesting would let any arguments pass.
     unusable = true;
-    const why = cause instanceof RangeError ? "the arguments are nested too deeply for the validator" : cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    const why = cause instanceof RangeError ? "the arguments are nested too deeply for the validator" : cause instanceof Error ? cause.message.split("\n")[0]!.replace(/\.$/, "") : String(cause);
     findings.push({ code: "schema_unusable", severity: "warning", message: `The schema of "${name}" could not be applied (${why}): the arguments are unchecked and the call is not valid.` });
   }
   if (result) {
