@@ -141,7 +141,7 @@ export class ToolSet {
     let v = validatorCache.get(params as object);
     if (v === undefined) {
       try {
-        v = new Validator(plainJson(params) as Schema, "2020-12", false);
+        v = new Validator(withoutUrlFormat(plainJson(params)) as Schema, "2020-12", false);
       } catch (cause) {
         throw new KimiK2Error("invalid_options", `The JSON schema of tool "${name}" cannot be compiled: fix options.tools.`, { cause, details: { name } });
       }
@@ -158,6 +158,32 @@ export class ToolSet {
  */
 function plainJson(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? Number(v) : v)));
+}
+
+/** Keywords whose values are instance data, not subschemas: a `format` key inside them is data. */
+const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
+
+/**
+ * The schema (a fresh copy, changed in place) without `format: "url"`. The validator checks that
+ * format with a regular expression that backtracks exponentially (`http://` and 30 letters without
+ * a dot take seconds, each further letter doubles it), so model output could stall the parser.
+ * "url" is in no JSON Schema draft, and a validator ignores a format it does not define; this one
+ * now does too. The standard `uri` check is linear and stays.
+ */
+function withoutUrlFormat(schema: unknown): unknown {
+  const stack: unknown[] = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    const obj = node as Record<string, unknown>;
+    if (obj.format === "url") delete obj.format;
+    for (const key of Object.keys(obj)) if (!DATA_KEYWORDS.has(key)) stack.push(obj[key]);
+  }
+  return schema;
 }
 
 /** Analyses a call header: the id, the name, and what is odd about them. */

@@ -101,6 +101,37 @@ describe("tools", () => {
     expect(done(call("functions.f:0", "{}"), { tools }).validation).toMatchObject({ schema: "unchecked", valid: false });
   });
 
+  it('format "url" (in no JSON Schema draft) is not asserted: its check backtracks exponentially on model text', () => {
+    // The validator's "url" regular expression takes seconds on `http://` and 30 letters with no
+    // dot, doubling with each letter: a stall the model can trigger. Ignored like any format a draft
+    // does not define; "uri" and the other standard formats are still checked, and a "format"
+    // inside const / enum stays data.
+    const tools: ToolDefinition[] = [
+      {
+        type: "function",
+        function: {
+          name: "fetch",
+          parameters: {
+            type: "object",
+            properties: { url: { type: "string", format: "url" }, link: { type: "string", format: "uri" }, opts: { const: { format: "url" } } },
+            $defs: { u: { format: "url" } },
+          },
+        },
+      },
+    ];
+    const slow = `http://${"a".repeat(24)}!`;
+    const ok = done(call("functions.fetch:0", JSON.stringify({ url: slow, link: "https://example.com/x", opts: { format: "url" } })), { tools });
+    expect(ok.validation).toMatchObject({ schema: "valid", valid: true });
+    const bad = done(call("functions.fetch:0", JSON.stringify({ url: "x", link: "not a uri", opts: {} })), { tools });
+    expect(bad.validation.schemaErrors.map((e) => [e.instanceLocation, e.keyword])).toEqual(
+      expect.arrayContaining([
+        ["#/link", "format"],
+        ["#/opts", "const"],
+      ]),
+    );
+    expect(bad.validation.schemaErrors.some((e) => e.instanceLocation === "#/url")).toBe(false);
+  });
+
   it("arguments nested deeper than the validator's stack are not valid, whatever else they break", () => {
     // A recursive schema (a tree of arrays): the validator recurses once per level, so a few
     // thousand nested arrays exhaust the stack. The rest of these arguments breaks the schema twice
