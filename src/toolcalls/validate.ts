@@ -79,7 +79,20 @@ function isNameChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
-const validatorCache = new WeakMap<object, Validator>();
+/**
+ * A tool's compiled schema. `withoutUniqueItems` (present when the schema uses `uniqueItems`) is
+ * the same schema without that keyword: the validator compares every pair of items under it, which
+ * is quadratic in the model's array (224 KB of distinct objects took 11 s). When no array in the
+ * arguments holds two equal items, every `uniqueItems` holds, and a keyword that holds changes no
+ * result (not even under `not` or `oneOf`), so the schema without it gives the same verdict and
+ * errors in linear time.
+ */
+export interface ToolValidators {
+  readonly full: Validator;
+  readonly withoutUniqueItems?: Validator;
+}
+
+const validatorCache = new WeakMap<object, ToolValidators>();
 
 /** The request's tools, indexed for whole-name lookup, with their schema validators. */
 export class ToolSet {
@@ -134,14 +147,18 @@ export class ToolSet {
     return this.byName.keys();
   }
 
-  /** The validator for a tool's parameters, or undefined when it has no schema. Built once per schema object. */
-  validator(name: string): Validator | undefined {
+  /** The validators for a tool's parameters, or undefined when it has no schema. Built once per schema object. */
+  validator(name: string): ToolValidators | undefined {
     const params = this.byName.get(name)?.function?.parameters;
     if (params === undefined) return undefined;
     let v = validatorCache.get(params as object);
     if (v === undefined) {
       try {
-        v = new Validator(withoutUrlFormat(plainJson(params)) as Schema, "2020-12", false);
+        const schema = withoutUrlFormat(plainJson(params));
+        const full = new Validator(schema as Schema, "2020-12", false);
+        // A second copy to change: the full validator keeps the first.
+        const reduced = withoutUniqueItems(plainJson(schema));
+        v = reduced === undefined ? { full } : { full, withoutUniqueItems: new Validator(reduced as Schema, "2020-12", false) };
       } catch (cause) {
         throw new KimiK2Error("invalid_options", `The JSON schema of tool "${name}" cannot be compiled: fix options.tools.`, { cause, details: { name } });
       }
@@ -171,6 +188,14 @@ const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
  * now does too. The standard `uri` check is linear and stays.
  */
 function withoutUrlFormat(schema: unknown): unknown {
+  schemaObjects(schema, (obj) => {
+    if (obj.format === "url") delete obj.format;
+  });
+  return schema;
+}
+
+/** The objects of a schema in schema positions (not inside {@link DATA_KEYWORDS}), depth first. */
+function schemaObjects(schema: unknown, visit: (obj: Record<string, unknown>) => void): void {
   const stack: unknown[] = [schema];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -180,10 +205,70 @@ function withoutUrlFormat(schema: unknown): unknown {
       continue;
     }
     const obj = node as Record<string, unknown>;
-    if (obj.format === "url") delete obj.format;
+    visit(obj);
     for (const key of Object.keys(obj)) if (!DATA_KEYWORDS.has(key)) stack.push(obj[key]);
   }
-  return schema;
+}
+
+/** The schema (a fresh copy, changed in place) without `uniqueItems`, or undefined when it has none (see {@link ToolValidators}). */
+function withoutUniqueItems(schema: unknown): unknown {
+  let found = false;
+  schemaObjects(schema, (obj) => {
+    if ("uniqueItems" in obj && typeof obj.uniqueItems === "boolean") {
+      delete obj.uniqueItems;
+      found = true;
+    }
+  });
+  return found ? schema : undefined;
+}
+
+/**
+ * True when some array in a parsed JSON value holds two items equal as JSON (key order ignored,
+ * `0` equal to `-0`): the equality the validator's `uniqueItems` uses. Each distinct subtree gets a
+ * number once, bottom-up, so the cost is linear in the value (plus sorting object keys) at any
+ * depth.
+ */
+export function hasDuplicateItems(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const numbers = new Map<string, number>();
+  const numbered = new Map<object, number>();
+  const numberOf = (v: unknown): number => {
+    let sig: string;
+    if (typeof v === "object" && v !== null) return numbered.get(v)!;
+    else if (typeof v === "string") sig = "s" + v;
+    else if (typeof v === "number") sig = "n" + String(v);
+    else sig = String(v);
+    let n = numbers.get(sig);
+    if (n === undefined) numbers.set(sig, (n = numbers.size));
+    return n;
+  };
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1]!;
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    let pending = false;
+    for (const c of children) {
+      if (typeof c === "object" && c !== null && !numbered.has(c)) {
+        stack.push(c);
+        pending = true;
+      }
+    }
+    if (pending) continue;
+    stack.pop();
+    let sig: string;
+    if (Array.isArray(node)) {
+      const items = node.map(numberOf);
+      if (new Set(items).size < items.length) return true;
+      sig = "a" + items.join(",");
+    } else {
+      const obj = node as Record<string, unknown>;
+      sig = "o" + Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${numberOf(obj[k])}`).join(",");
+    }
+    let n = numbers.get(sig);
+    if (n === undefined) numbers.set(sig, (n = numbers.size));
+    numbered.set(node, n);
+  }
+  return false;
 }
 
 /** Analyses a call header: the id, the name, and what is odd about them. */
@@ -278,7 +363,8 @@ export function checkArguments(args: string, name: string, tool: ToolCallValidat
   let schema: ToolCallValidation["schema"] = "unchecked";
   const schemaErrors: SchemaError[] = [];
   const objectLike = json === "object" || (json === "double_encoded" && isContainer(value) && !Array.isArray(value)) || repaired === "{}";
-  const validator = tools && tool !== "unknown" && objectLike ? tools.validator(name) : undefined;
+  const validators = tools && tool !== "unknown" && objectLike ? tools.validator(name) : undefined;
+  const validator = validators?.withoutUniqueItems !== undefined && !hasDuplicateItems(value) ? validators.withoutUniqueItems : validators?.full;
   let result: ReturnType<Validator["validate"]> | undefined;
   let unusable = false;
   try {
