@@ -155,8 +155,10 @@ function parseSpec(spec: string): Spec {
   if (!m) return pyRaise("ValueError", `Invalid format specifier '${spec}'`);
   if (m[4]) unsupported("the 'z' format option");
   return {
-    fill: m[1] ?? (m[6] && !m[2] ? "0" : " "),
-    align: m[2] ?? (m[6] ? "=" : ""),
+    // A '0' before the width makes '0' the fill unless one is given; it makes '=' the alignment only
+    // where none is given and the default is '>' (numbers), see `align` (Python 3.10+).
+    fill: m[1] ?? (m[6] ? "0" : " "),
+    align: m[2] ?? "",
     sign: m[3] ?? "-",
     alt: m[5] !== undefined,
     zero: m[6] !== undefined,
@@ -177,7 +179,7 @@ function group(intDigits: string, sep: string, every: number): string {
 function align(body: string, signStr: string, s: Spec, defaultAlign: string): string {
   const total = codePointLength(signStr + body);
   const padN = Math.max(0, s.width - total);
-  const a = s.align || defaultAlign;
+  const a = s.align || (s.zero && defaultAlign === ">" ? "=" : defaultAlign);
   if (a === "=") return signStr + s.fill.repeat(padN) + body;
   const text = signStr + body;
   if (a === "<") return text + s.fill.repeat(padN);
@@ -219,6 +221,10 @@ export function pyFormatValue(v: PyValue, spec: string): string {
     body = group(body, s.grouping, s.type && s.type !== "d" ? 4 : 3);
     const signStr = (neg ? "-" : s.sign === "+" ? "+" : s.sign === " " ? " " : "") + prefix;
     return align(body, signStr, s, ">");
+  }
+  if (s.type && !"eEfFgG%".includes(s.type)) {
+    // An int-only type on a float, or 's' on a number: Python refuses.
+    return pyRaise("ValueError", `Unknown format code '${s.type}' for object of type '${typeName(v)}'`);
   }
   const x = typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "bigint" ? Number(v) : v instanceof JsonFloat ? v.value : (v as number);
   let type = s.type;
@@ -361,7 +367,7 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     last = PERCENT_RE.lastIndex;
     const [, key, flags = "", widthS, precS, type] = m;
     if (type === undefined) return pyRaise("ValueError", "incomplete format");
-    if (type === "%") {
+    if (type === "%" && m[0] === "%%") {
       out += "%";
       continue;
     }
@@ -374,6 +380,11 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
       if (got === undefined) return pyRaise("KeyError", `'${key}'`);
       value = got;
     } else value = isMapping && args.length === 1 ? rhs : next();
+    if (type === "%") {
+      // Only a bare "%%" is a literal: with a key, flags, width or precision Python takes an
+      // argument and then refuses the conversion.
+      return pyRaise("ValueError", `unsupported format character '%' (0x25) at index ${codePointLength(fmt.slice(0, last)) - 1}`);
+    }
     if (isStr(value)) inputs.push(value);
     else nonStrInput = true;
     const left = flags.includes("-");

@@ -65,6 +65,12 @@ const CASES: Case[] = [
   ["percent formatting errors", "{{ '%s %s' % ('a',) }}"],
   ["str.format", "{{ '{}-{}'.format(1, 'b') }} {{ '{0}{0}'.format('x') }} {{ '{a}!'.format(a=2.5) }} {{ '{:>6}|{:<4}|{:^5}'.format('ab', 1, 'c') }} {{ '{:.3f} {:08.2f} {:+d} {:,}'.format(2.5, -1.5, 3, 1234567) }} {{ '{!r}'.format('x') }}"],
   ["str.format errors", "{{ '{}{0}'.format(1) }}"],
+  ["str.format zero padding with an explicit alignment, and on strings", "{{ '{:05}'.format('ab') }}|{{ '{:<05}'.format('ab') }}|{{ '{:<05}'.format(3) }}|{{ '{:^05}'.format(3) }}|{{ '{:>05}'.format(-3) }}|{{ '{:<05}'.format(-3) }}|{{ '{:=05}'.format(-3) }}|{{ '{:<05}'.format(1.5) }}|{{ '{:^07.2f}'.format(-1.5) }}|{{ '{:x<05}'.format(3) }}|{{ '{:0>5}'.format('a') }}"],
+  ["str.format type not for the value raises", "{{ '{:s}'.format(1) }}"],
+  ["str.format int type on a float raises", "{{ '{:d}'.format(1.0) }}"],
+  ["percent literal with flags raises", "{{ '%5%' % (1,) }}"],
+  ["percent literal with a width takes an argument", "{{ '%05%' % () }}"],
+  ["percent literal bare", "{{ '%s%%%s' % (1, 2) }} {{ '%%' % () }}"],
   // Tests.
   ["tests on types", "{{ s is string }} {{ n is number }} {{ t is number }} {{ n is integer }} {{ f is float }} {{ one is float }} {{ t is boolean }} {{ d is mapping }} {{ l is sequence }} {{ d is sequence }} {{ nothing is sequence }} {{ l is iterable }} {{ none is iterable }} {{ none is none }} {{ nothing is defined }} {{ nothing is undefined }}"],
   ["tests with arguments", "{{ 6 is divisibleby(3) }} {{ 6 is divisibleby 4 }} {{ none is sameas none }} {{ 1 is sameas 1 }} {{ 'a' is in 'abc' }} {{ 2 is eq 2 }} {{ 3 is gt 2 }} {{ 3 is lessthan 2 }} {{ 3 is ge(3) }} {{ 'b' is equalto 'b' }}"],
@@ -123,6 +129,8 @@ const CASES: Case[] = [
   ["raise_exception", "{{ raise_exception('boom: ' ~ n) }}"],
   // Methods.
   ["str methods", "{{ 'A,B,,C'.split(',') }} {{ ' a  b '.split() }} {{ 'a b c'.split(None, 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ 'x\\ny\\r\\nz'.splitlines() }} {{ 'ab'.startswith('a') }} {{ 'ab'.endswith(('x', 'b')) }} {{ 'héllo'.find('l') }} {{ 'héllo'.rfind('l') }} {{ 'aaa'.count('a') }} {{ 'abc'.replace('', '-') }} {{ ','.join(['a', 'b']) }}"],
+  ["str find count startswith with a start beyond the end", "{{ 'abc'.find('', 5) }} {{ 'abc'.rfind('', 5) }} {{ 'abc'.count('', 5) }} {{ 'abc'.count('', 3) }} {{ 'abc'.find('', 3) }} {{ 'abc'.startswith('', 5) }} {{ 'abc'.endswith('', 5) }} {{ 'abc'.startswith('', 3) }} {{ 'abc'.endswith('', 2, 1) }} {{ 'abc'.find('', 2, 1) }} {{ 'abc'.count('', -10, -5) }} {{ 'a😀c'.find('', 4) }} {{ 'a😀c'.count('', 2, 99) }}"],
+  ["str index with a start beyond the end raises", "{{ 'abc'.index('', 5) }}"],
   ["str methods 2", "{{ '  x '.strip() }}|{{ 'xyx'.strip('x') }}|{{ ' x '.lstrip() }}|{{ ' x '.rstrip() }}|{{ 'ab'.center(6, '*') }}|{{ 'ab'.ljust(4, '.') }}|{{ 'ab'.rjust(4) }}|{{ '-42'.zfill(6) }}|{{ 'a=b=c'.partition('=') }}|{{ 'a=b=c'.rpartition('=') }}|{{ 'prefix_x'.removeprefix('prefix_') }}"],
   ["str case methods", "{{ 'hello WORLD'.title() }} {{ 'hELLO'.capitalize() }} {{ 'ß'.upper() }} {{ 'İ'.lower() }} {{ 'ΑΣ'.lower() }} {{ 'aB'.swapcase() }} {{ 'ǆemal'.title() }} {{ 'ﬁre'.capitalize() }}"],
   ["str predicates", "{{ 'abc'.isalpha() }} {{ '123'.isdigit() }} {{ '12a'.isalnum() }} {{ ' \\t'.isspace() }} {{ 'abc'.islower() }} {{ 'ABC'.isupper() }} {{ 'Ab Cd'.istitle() }} {{ 'x_1'.isidentifier() }} {{ 'é'.isascii() }} {{ '١٢'.isdecimal() }}"],
