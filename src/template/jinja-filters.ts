@@ -222,21 +222,30 @@ function indentFilter(value: PyValue, a: CallArgs): PyValue {
 
 function tojson(value: PyValue, a: CallArgs): PyValue {
   const [ensureAscii, indent, separators, sortKeys] = bind(a, "tojson", [["ensure_ascii", false], ["indent", null], ["separators", null], ["sort_keys", false]]);
-  let seps: [string, string] | null = null;
+  let seps: [PyValue, PyValue] | null = null;
   if (separators !== null) {
-    const items = Array.isArray(separators) ? separators : separators instanceof PyTuple ? separators.items : null;
-    if (!items || items.length !== 2) return pyRaise(items ? "ValueError" : "TypeError", "separators must be a pair of strings");
-    const [x, y] = items as [PyValue, PyValue];
-    if (!isStr(x) || !isStr(y)) return pyRaise("TypeError", "separators must be strings");
-    seps = [strText(x), strText(y)];
+    // JSONEncoder.__init__ unpacks any iterable of two items (a string "ab", a dict's two keys...).
+    const items = iterate(separators as PyValue);
+    if (items.length !== 2) return pyRaise("ValueError", `${items.length > 2 ? "too many" : "not enough"} values to unpack (expected 2${items.length < 2 ? `, got ${items.length}` : ""})`);
+    seps = items as [PyValue, PyValue];
   }
+  // JSONEncoder.encode returns a string's JSON at once: indent, separators and sort_keys are never read.
+  if (isStr(value)) return contentStr(pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue) }));
   let ind: number | string | null = null;
   if (indent !== null) {
     if (isStr(indent as PyValue)) ind = strText(indent as Str);
     else if (isInt(indent as PyValue) || typeof indent === "boolean") ind = Number(indent);
     else return pyRaise("TypeError", `can't multiply sequence by non-int of type '${typeName(indent as PyValue)}'`);
   }
-  const text = pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue), indent: ind, separators: seps, sortKeys: truthy(sortKeys as PyValue) });
+  if (seps !== null && !(isStr(seps[0]) && isStr(seps[1]))) {
+    // Without an indent the C encoder checks the types up front; with one, Python's own encoder
+    // fails only where it writes a separator, which depends on the value's shape.
+    if (ind !== null) return unsupported("tojson separators that are not strings together with an indent");
+    const bad = isStr(seps[0]) ? seps[1] : seps[0];
+    return pyRaise("TypeError", `make_encoder() argument ${isStr(seps[0]) ? 6 : 5} must be str, not ${typeName(bad)}`);
+  }
+  const sepText: [string, string] | null = seps === null ? null : [strText(seps[0] as Str), strText(seps[1] as Str)];
+  const text = pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue), indent: ind, separators: sepText, sortKeys: truthy(sortKeys as PyValue) });
   return contentStr(text);
 }
 

@@ -154,6 +154,23 @@ function markParens(tokens: HfToken[]): HfToken[] {
   return out;
 }
 
+// Token types that end an expression: a `recursive` after one is the for loop's keyword, not a name.
+const EXPRESSION_ENDS = new Set(["Identifier", "StringLiteral", "NumericLiteral", "CloseParen", "CloseSquareBracket", "CloseCurlyBracket"]);
+const NOT_EXPRESSION_ENDS = new Set(["in", "if", "and", "or", "not", "is"]);
+
+/** Refuses `{% for ... recursive %}` (the parser cannot read it, and `loop(...)` would need it). */
+function refuseRecursiveLoop(tokens: readonly HfToken[], from: number): void {
+  let j = from;
+  while (j < tokens.length && (tokens[j] as HfToken).type !== "CloseStatement") j++;
+  const last = tokens[j - 1];
+  const before = tokens[j - 2];
+  if (last?.type === "Identifier" && last.value === "recursive" && before !== undefined && EXPRESSION_ENDS.has(before.type) && !(before.type === "Identifier" && NOT_EXPRESSION_ENDS.has(before.value))) {
+    throw new KimiK2Error("template_unsupported", "the Jinja engine does not support recursive for loops ({% for ... recursive %})", {
+      details: { construct: "{% for ... recursive %}" },
+    });
+  }
+}
+
 /**
  * Applies the rewrites described in the module comment.
  *
@@ -170,6 +187,7 @@ export function shimTokens(tokens: HfToken[]): HfToken[] {
           i += 2;
           continue;
         }
+        if (name.value === "for") refuseRecursiveLoop(tokens, i + 2);
         if (UNSUPPORTED_STATEMENTS.has(name.value) || name.value.startsWith("end") && UNSUPPORTED_STATEMENTS.has(name.value.slice(3))) {
           throw new KimiK2Error("template_unsupported", `the Jinja engine does not support the {% ${name.value} %} statement`, {
             details: { construct: `{% ${name.value} %}` },

@@ -109,6 +109,12 @@ const CASES: Case[] = [
   ["tojson keywords", "{{ d|tojson(indent=2) }}|{{ d|tojson(sort_keys=true) }}|{{ s|tojson(ensure_ascii=true) }}|{{ d|tojson(separators=(',', ':')) }}|{{ l|tojson(indent='--') }}|{{ {}|tojson(indent=2) }}|{{ []|tojson(indent=0) }}"],
   ["tojson positional", "{{ s|tojson(true) }} {{ d|tojson(false, 1) }}"],
   ["tojson of undefined raises", "{{ nothing|tojson }}"],
+  ["tojson separators unpack any pair, a string ignores them", "{{ {'a': 1}|tojson(separators='ab') }} {{ {'a': 1}|tojson(separators={'x': 1, 'y': 2}) }} {{ 'x'|tojson(separators=(1, 2)) }} {{ 'x'|tojson(indent=1.5) }} {{ 'é'|tojson(ensure_ascii=true, sort_keys=5) }} {{ ('<'|safe)|tojson }}"],
+  ["tojson separators that are not strings raise", "{{ 1|tojson(separators=(1, 2)) }}"],
+  ["tojson separators that do not unpack raise", "{{ 'x'|tojson(separators=5) }}"],
+  ["tojson three separators raise", "{{ 1|tojson(separators=[1, 2, 3]) }}"],
+  ["tojson float indent raises on a number", "{{ 1|tojson(indent=1.5) }}"],
+  ["names that look like the recursive keyword", "{% for recursive in l %}{{ recursive }}{% endfor %}{% set recursive = true %}{% for x in l if recursive %}{{ x }}{% endfor %}"],
   // Printing Python values.
   ["printing values", "{{ l }} {{ d }} {{ (1, 'a', none) }} {{ none }} {{ t }} {{ f }} {{ one }} {{ nothing }} {{ 'it\\'s' }} {{ ['it\\'s', \"q\\\"\", '\\n'] }} {{ [1e16, 1e-5, -0.0] }}"],
   ["printing views and ranges", "{{ d.items() }} {{ d.keys() }} {{ d.values() }} {{ range(3) }} {{ range(1, 10, 3) }} {{ range(3)|list }}"],
@@ -245,6 +251,10 @@ const REFUSED: Case[] = [
   ["Markup plus str", "{{ ('<'|safe) + '<' }}"],
   ["a method of a Markup string", "{{ ('<b>'|safe).replace('b', '&') }}"],
   ["percent formatting of a Markup string", "{{ ('%s'|safe) % '<' }}"],
+  ["recursive for loop", "{% for x in [[1, [2]], [3]] recursive %}{{ x }}{% endfor %}"],
+  ["recursive for loop with a filter", "{% for x in l if x > 1 recursive %}{{ x }}{% endfor %}"],
+  ["a float literal that overflows (Python folds it to inf, or raises NameError)", "{{ 1e400 }}"],
+  ["tojson separators that are not strings with an indent", "{{ []|tojson(separators=(1, 2), indent=1) }}"],
 ];
 
 describe("constructs the Jinja engine refuses instead of rendering differently", () => {
