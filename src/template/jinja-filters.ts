@@ -35,6 +35,7 @@ import {
   PyUndefined,
   TStr,
   type CallArgs,
+  failUndefined,
   isFloat,
   isInt,
   isStr,
@@ -202,7 +203,13 @@ function htmlEscape(v: PyValue): TStr {
 
 function indentFilter(value: PyValue, a: CallArgs): PyValue {
   const [width, first, blank] = bind(a, "indent", [["width", 4], ["first", false], ["blank", false]]);
-  const s = str(value);
+  if (!isStr(width as PyValue) && !isInt(width as PyValue) && typeof width !== "boolean") {
+    return pyRaise("TypeError", `can't multiply sequence by non-int of type '${typeName(width as PyValue)}'`);
+  }
+  // Jinja2 appends "\n" to the value itself: anything but a string raises there.
+  if (value instanceof PyUndefined) return failUndefined(value);
+  if (!isStr(value)) return pyRaise("TypeError", `unsupported operand type(s) for +=: '${typeName(value)}' and 'str'`);
+  const s = value;
   const ind: Str = isStr(width as PyValue) ? (width as Str) : " ".repeat(Math.max(0, Number(width)));
   const lines = callStrMethod(concatStr(s, "\n"), "splitlines", NO_ARGS) as Str[];
   let rv: Str;
@@ -299,6 +306,24 @@ function roundFilter(value: PyValue, a: CallArgs): PyValue {
   const [precision, method] = bind(a, "round", [["precision", 0], ["method", "common"]]);
   const m = isStr(method as PyValue) ? strText(method as Str) : "";
   if (m !== "common" && m !== "ceil" && m !== "floor") return pyRaise("FilterArgumentError", "method must be common, ceil or floor");
+  if (m === "common" && precision === null) {
+    // round(x, None) is round(x): an int.
+    if (isInt(value)) return value;
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (!isFloat(value)) return pyRaise("TypeError", `type ${typeName(value)} doesn't define __round__ method`);
+    const r = pyRoundFloat(Number(value), 0);
+    if (Number.isNaN(r)) return pyRaise("ValueError", "cannot convert float NaN to integer");
+    if (!Number.isFinite(r)) return pyRaise("OverflowError", "cannot convert float infinity to integer");
+    return mkInt(Number.isSafeInteger(r) ? r : BigInt(r));
+  }
+  if (m === "common" && !isInt(precision as PyValue) && typeof precision !== "boolean") {
+    return pyRaise("TypeError", `'${typeName(precision as PyValue)}' object cannot be interpreted as an integer`);
+  }
+  if (m !== "common" && precision === null) return pyRaise("TypeError", "unsupported operand type(s) for ** or pow(): 'int' and 'NoneType'");
+  if (m !== "common" && !isInt(precision as PyValue) && typeof precision !== "boolean") {
+    // 10 ** precision: a float or None precision goes through a float power.
+    return unsupported(`round(method='${m}') with a precision that is not an int`);
+  }
   const p = Number(precision);
   if (m === "common") {
     if (isInt(value) || typeof value === "boolean") {
@@ -474,7 +499,11 @@ export const FILTERS: Record<string, Filter> = {
     const [slices, fill] = bind(a, "slice", [["slices", undefined], ["fill_with", null]]);
     return generator(function* () {
       const seq = iterate(v);
+      if (!isInt(slices as PyValue) && typeof slices !== "boolean") {
+        return pyRaise("TypeError", `'${typeName(slices as PyValue)}' object cannot be interpreted as an integer`);
+      }
       const n = Number(slices);
+      if (n === 0) return pyRaise("ZeroDivisionError", "integer division or modulo by zero");
       const per = Math.floor(seq.length / n);
       const extra = seq.length % n;
       let offset = 0;
@@ -512,13 +541,25 @@ export const FILTERS: Record<string, Filter> = {
   truncate: (v, a) => {
     const [length, killwords, end, leeway] = bind(a, "truncate", [["length", 255], ["killwords", false], ["end", "..."], ["leeway", null]]);
     if (v instanceof TStr && v.safe) return unsupported("|truncate on a Markup string", "Markup escapes the ending");
-    const s = str(v);
-    const cps = Array.from(strText(s));
-    const endS = str(end as PyValue);
+    if (!isStr(end as PyValue) || !isInt(length as PyValue) || (leeway !== null && !isInt(leeway as PyValue))) {
+      return unsupported("|truncate with a length, leeway or end of another type");
+    }
+    const endS = end as Str;
     const endLen = Array.from(strText(endS)).length;
     const len = Number(length);
     const lw = leeway === null ? 5 : Number(leeway);
     if (len < endLen) return pyRaise("AssertionError", `expected length >= ${endLen}, got ${len}`);
+    if (lw < 0) return pyRaise("AssertionError", `expected leeway >= 0, got ${lw}`);
+    // Jinja2 measures the value itself with len(): a short list comes back unchanged, a long one
+    // fails on the slicing that follows, and values without a length raise.
+    if (!isStr(v)) {
+      if (v instanceof PyUndefined) return v;
+      if (!Array.isArray(v) && !(v instanceof PyTuple) && !(v instanceof PyDict)) return pyRaise("TypeError", `object of type '${typeName(v)}' has no len()`);
+      if (pyLen(v) <= len + lw) return v;
+      return unsupported("|truncate of a long list, tuple or dict");
+    }
+    const s = v;
+    const cps = Array.from(strText(s));
     if (cps.length <= len + lw) return s;
     const head = cps.slice(0, len - endLen).join("");
     if (truthy(killwords as PyValue)) return derivedStr(head + strText(endS), [s, endS]);
