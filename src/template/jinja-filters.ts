@@ -7,6 +7,7 @@
  */
 import { attributePath, envGetattr } from "./jinja-attrs.js";
 import {
+  assertHashable,
   concatStr,
   contentStr,
   derivedStr,
@@ -573,7 +574,7 @@ export const FILTERS: Record<string, Filter> = {
       const seen: PyValue[] = [];
       for (const x of pyIterate(v)) {
         const k = key(x);
-        if (Array.isArray(k) || k instanceof PyDict) pyRaise("TypeError", `unhashable type: '${typeName(k)}'`);
+        assertHashable(k);
         if (!seen.some((s) => pyEq(s, k))) {
           seen.push(k);
           yield x;

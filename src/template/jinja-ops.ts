@@ -310,6 +310,12 @@ export function pyCompare(op: string, a: PyValue, b: PyValue): boolean {
   return unsupported(`the operator ${op}`);
 }
 
+/** Raises Python's TypeError for a value that cannot be a dict key or set member (a tuple is hashable only if its items are). */
+export function assertHashable(v: PyValue): void {
+  if (Array.isArray(v) || v instanceof PyDict || (v instanceof PyView && v.kind !== "dict_values")) pyRaise("TypeError", `unhashable type: '${typeName(v)}'`);
+  if (v instanceof PyTuple) for (const x of v.items) assertHashable(x);
+}
+
 /** Python's `item in container`. */
 export function pyContains(container: PyValue, item: PyValue): boolean {
   if (isStr(container)) {
@@ -318,7 +324,7 @@ export function pyContains(container: PyValue, item: PyValue): boolean {
   }
   if (container instanceof PyDict) {
     if (isStr(item)) return container.map.has(strText(item));
-    if (Array.isArray(item) || item instanceof PyDict) return pyRaise("TypeError", `unhashable type: '${typeName(item)}'`);
+    assertHashable(item);
     return false;
   }
   if (isSeq(container) || container instanceof PyView || container instanceof PyRange || container instanceof PyIter || container instanceof PyUndefined) {
