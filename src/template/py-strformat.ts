@@ -11,8 +11,11 @@ import { decompose, pyRepr, pyStr } from "./py-format.js";
 import {
   JsonFloat,
   PyDict,
+  PyRange,
   PyTuple,
+  PyUndefined,
   type CallArgs,
+  failUndefined,
   isFloat,
   isInt,
   isStr,
@@ -351,6 +354,9 @@ const PERCENT_RE = /%(?:\(([^)]*)\))?([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([d
 export function pyPercent(fmtV: Str, rhs: PyValue): Str {
   const fmt = strText(fmtV);
   const isMapping = rhs instanceof PyDict;
+  // Python skips the "not all arguments converted" check when the right side has __getitem__
+  // (PyMapping_Check): a list, a range or Undefined after a format without conversions is fine.
+  const mappingLike = isMapping || Array.isArray(rhs) || rhs instanceof PyRange || rhs instanceof PyUndefined;
   const args = rhs instanceof PyTuple ? rhs.items : [rhs];
   let argi = 0;
   let nonStrInput = false;
@@ -375,6 +381,8 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     const prec = precS === "*" ? Number(next()) : precS !== undefined ? Number(precS) : undefined;
     let value: PyValue;
     if (key !== undefined) {
+      if (rhs instanceof PyUndefined) return failUndefined(rhs);
+      if (Array.isArray(rhs) || rhs instanceof PyRange) return pyRaise("TypeError", `${typeName(rhs)} indices must be integers or slices, not str`);
       if (!isMapping) return pyRaise("TypeError", "format requires a mapping");
       const got = (rhs as PyDict).map.get(key);
       if (got === undefined) return pyRaise("KeyError", `'${key}'`);
@@ -420,6 +428,6 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     else out += " ".repeat(padN) + signStr + body;
   }
   out += fmt.slice(last);
-  if (!isMapping && argi < args.length) return pyRaise("TypeError", "not all arguments converted during string formatting");
+  if (!mappingLike && argi < args.length) return pyRaise("TypeError", "not all arguments converted during string formatting");
   return contentOrMarkup(out, inputs, nonStrInput);
 }
