@@ -408,6 +408,8 @@ export const FILTERS: Record<string, Filter> = {
   },
   float: (v, a) => {
     const [dflt] = bind(a, "float", [["default", mkFloat(0)]]);
+    // float(Undefined) raises UndefinedError, which the filter does not catch.
+    if (v instanceof PyUndefined) return failUndefined(v);
     if (isStr(v)) {
       const f = parseFloatPy(strText(v));
       return f === undefined ? (dflt as PyValue) : mkFloat(f);
@@ -425,6 +427,8 @@ export const FILTERS: Record<string, Filter> = {
   indent: indentFilter,
   int: (v, a) => {
     const [dflt, base] = bind(a, "int", [["default", 0], ["base", 10]]);
+    // int(Undefined) raises UndefinedError, which the filter does not catch.
+    if (v instanceof PyUndefined) return failUndefined(v);
     return toInt(v, dflt as PyValue, Number(base));
   },
   items: (v, a) => {

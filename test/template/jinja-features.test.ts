@@ -142,6 +142,8 @@ const CASES: Case[] = [
   ["item of undefined raises", "{{ nothing['x'] }}"],
   ["undefined arithmetic raises", "{{ nothing + 1 }}"],
   ["undefined in concat and loops", "{{ nothing ~ 'a' }}{% for x in nothing %}never{% endfor %}{{ nothing|length }}{{ nothing|upper }}{{ nothing == nothing }}"],
+  ["int of undefined raises", "{{ nothing|int(5) }}"],
+  ["float of a missing attribute raises", "{{ l.b|float }}"],
   ["iterating None raises", "{% for x in none %}{% endfor %}"],
   ["sandbox unsafe method access prints empty", "[{{ l.append }}][{{ d.update }}]"],
   ["sandbox append raises", "{{ l.append(4) }}"],
