@@ -36,6 +36,7 @@ import {
   PyUndefined,
   TStr,
   type CallArgs,
+  INT_MAX_STR_DIGITS,
   failUndefined,
   isFloat,
   isInt,
@@ -114,6 +115,8 @@ function parseIntPy(s: string, base: number): number | bigint | undefined {
   }
   if (!/^[0-9a-z]+(_[0-9a-z]+)*$/i.test(t)) return undefined;
   const digits = t.replace(/_/g, "").toLowerCase();
+  // Python 3.11 refuses to read more than 4300 digits in a base that is not a power of two.
+  if (digits.length > INT_MAX_STR_DIGITS && (b & (b - 1)) !== 0) return undefined;
   let v = 0n;
   for (const c of digits) {
     const d = parseInt(c, 36);
@@ -127,9 +130,9 @@ function toInt(value: PyValue, dflt: PyValue, base: number): PyValue {
   if (isStr(value)) {
     const r = parseIntPy(strText(value), base);
     if (r !== undefined) return r;
+    // Jinja2's fallback int(float(value)) catches OverflowError too: "inf" gives the default.
     const f = parseFloatPy(strText(value));
-    if (f === undefined || f !== f) return dflt;
-    if (!Number.isFinite(f)) return pyRaise("OverflowError", "cannot convert float infinity to integer");
+    if (f === undefined || !Number.isFinite(f)) return dflt;
     return mkInt(BigInt(Math.trunc(f)));
   }
   if (typeof value === "boolean") return value ? 1 : 0;
@@ -414,6 +417,7 @@ export const FILTERS: Record<string, Filter> = {
       const f = parseFloatPy(strText(v));
       return f === undefined ? (dflt as PyValue) : mkFloat(f);
     }
+    if (typeof v === "bigint" && !Number.isFinite(Number(v))) return pyRaise("OverflowError", "int too large to convert to float");
     if (typeof v === "boolean" || isInt(v) || isFloat(v)) return mkFloat(Number(typeof v === "boolean" ? (v ? 1 : 0) : v instanceof JsonFloat ? v.value : v));
     return dflt as PyValue;
   },

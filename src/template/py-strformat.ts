@@ -16,6 +16,7 @@ import {
   PyUndefined,
   type CallArgs,
   failUndefined,
+  intDecimal,
   isFloat,
   isInt,
   isStr,
@@ -219,7 +220,7 @@ export function pyFormatValue(v: PyValue, spec: string): string {
       case "x": body = mag.toString(16); prefix = s.alt ? "0x" : ""; break;
       case "X": body = mag.toString(16).toUpperCase(); prefix = s.alt ? "0X" : ""; break;
       case "c": body = String.fromCodePoint(Number(mag)); break;
-      default: body = mag.toString();
+      default: body = intDecimal(mag);
     }
     body = group(body, s.grouping, s.type && s.type !== "d" ? 4 : 3);
     const signStr = (neg ? "-" : s.sign === "+" ? "+" : s.sign === " " ? " " : "") + prefix;

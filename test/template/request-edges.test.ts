@@ -8,8 +8,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { KimiK2Error } from "../../src/errors.js";
 import { compileTemplate, parseRequestJson, safeRenderChat } from "../../src/template/index.js";
-import { renderReferenceCases, type OracleResult } from "../helpers/oracle.js";
+import { renderReferenceCases, runPython, type OracleResult } from "../helpers/oracle.js";
 import { modelDir, sharedFile } from "../helpers/shared.js";
 
 const M = '"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]';
@@ -57,6 +58,30 @@ describe.each(templates)("request edges with validate: false against render_ref.
         if (exp.ok) expect(got.ok ? got.text : `raised ${got.error.message}`, kimi ? "kimi" : "raw").toBe(exp.text);
         else expect(got.ok ? `rendered ${JSON.stringify(got.text)}` : got.error.code, `Python raised ${exp.error}`).toMatch(/^template_error$|^invalid_request$/);
       });
+    });
+  });
+});
+
+describe("integers at Python's 4300-digit limit in request JSON", () => {
+  const digits = (n: number): string => "9" + "0".repeat(n - 1);
+  const lines = [4300, 4301].flatMap((n) => [`{"messages": [], "x": ${digits(n)}}`, `{"messages": [], "x": [-${digits(n)}]}`]);
+  let python: string[];
+  beforeAll(async () => {
+    const script = "import json, sys\nfor line in sys.stdin:\n    try:\n        json.loads(line)\n        print('ok')\n    except ValueError:\n        print('error')";
+    python = (await runPython(["-c", script], lines.join("\n") + "\n")).trim().split("\n");
+  });
+
+  it("parseRequestJson reads what json.loads reads and refuses what it refuses", () => {
+    expect(python).toEqual(["ok", "ok", "error", "error"]);
+    lines.forEach((line, i) => {
+      let got = "ok";
+      try {
+        parseRequestJson(line);
+      } catch (e) {
+        if (!KimiK2Error.isInstance(e) || e.code !== "invalid_request") throw e;
+        got = "error";
+      }
+      expect(got, `line ${i}`).toBe(python[i]);
     });
   });
 });
