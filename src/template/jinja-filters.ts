@@ -9,6 +9,7 @@ import { attributePath, envGetattr } from "./jinja-attrs.js";
 import {
   assertHashable,
   concatStr,
+  keepMarkup,
   contentStr,
   derivedStr,
   fromParts,
@@ -228,7 +229,7 @@ function indentFilter(value: PyValue, a: CallArgs): PyValue {
     }
   }
   if (truthy(first as PyValue)) rv = concatStr(ind, rv);
-  return rv;
+  return keepMarkup(value, rv);
 }
 
 function tojson(value: PyValue, a: CallArgs): PyValue {
@@ -382,10 +383,10 @@ export const FILTERS: Record<string, Filter> = {
       }
     });
   },
-  capitalize: (v, a) => (bind(a, "capitalize", []), callStrMethod(str(v), "capitalize", NO_ARGS)),
+  capitalize: (v, a) => (bind(a, "capitalize", []), keepMarkup(v, callStrMethod(str(v), "capitalize", NO_ARGS))),
   center: (v, a) => {
     const [w] = bind(a, "center", [["width", 80]]);
-    return callStrMethod(str(v), "center", { args: [w as PyValue], kwargs: null });
+    return keepMarkup(v, callStrMethod(str(v), "center", { args: [w as PyValue], kwargs: null }));
   },
   count: (v, a) => (bind(a, "count", []), pyLen(v)),
   default: (v, a) => {
@@ -454,11 +455,12 @@ export const FILTERS: Record<string, Filter> = {
     bind(a, "last", []);
     if (v instanceof PyIter) return pyRaise("TypeError", `'${v.typeName}' object is not reversible`);
     const items = iterate(v);
-    return items.length ? (items[items.length - 1] as PyValue) : new PyUndefined("No last item, sequence was empty.");
+    // reversed() indexes the value: the last character of a Markup string is Markup.
+    return items.length ? keepMarkup(v, items[items.length - 1] as PyValue) : new PyUndefined("No last item, sequence was empty.");
   },
   length: (v, a) => (bind(a, "length", []), pyLen(v)),
   list: (v, a) => (bind(a, "list", []), iterate(v).slice()),
-  lower: (v, a) => (bind(a, "lower", []), callStrMethod(str(v), "lower", NO_ARGS)),
+  lower: (v, a) => (bind(a, "lower", []), keepMarkup(v, callStrMethod(str(v), "lower", NO_ARGS))),
   map: (v, a) =>
     generator(function* () {
       if (!truthy(v)) return;
@@ -491,7 +493,7 @@ export const FILTERS: Record<string, Filter> = {
   },
   reverse: (v, a) => {
     bind(a, "reverse", []);
-    if (isStr(v)) return derivedStr(Array.from(strText(v)).reverse().join(""), [v]);
+    if (isStr(v)) return keepMarkup(v, derivedStr(Array.from(strText(v)).reverse().join(""), [v]));
     if (v instanceof PyIter) return iterate(v).slice().reverse();
     const items = iterate(v).slice().reverse();
     return new PyIter(items[Symbol.iterator](), Array.isArray(v) ? "list_reverseiterator" : "reversed");
@@ -545,7 +547,7 @@ export const FILTERS: Record<string, Filter> = {
   trim: (v, a) => {
     const [chars] = bind(a, "trim", [["chars", null]]);
     if (chars !== null && v instanceof TStr && v.safe) return unsupported("|trim(chars) on a Markup string", "Markup escapes the characters");
-    return callStrMethod(str(v), "strip", { args: chars === null ? [] : [chars as PyValue], kwargs: null });
+    return keepMarkup(v, callStrMethod(str(v), "strip", { args: chars === null ? [] : [chars as PyValue], kwargs: null }));
   },
   truncate: (v, a) => {
     const [length, killwords, end, leeway] = bind(a, "truncate", [["length", 255], ["killwords", false], ["end", "..."], ["leeway", null]]);
@@ -590,7 +592,7 @@ export const FILTERS: Record<string, Filter> = {
       }
     });
   },
-  upper: (v, a) => (bind(a, "upper", []), callStrMethod(str(v), "upper", NO_ARGS)),
+  upper: (v, a) => (bind(a, "upper", []), keepMarkup(v, callStrMethod(str(v), "upper", NO_ARGS))),
   wordcount: (v, a) => (bind(a, "wordcount", []), (strText(str(v)).match(/[\p{L}\p{N}_]+/gu) ?? []).length),
   filesizeformat: unsupportedFilter("filesizeformat"),
   groupby: unsupportedFilter("groupby"),

@@ -104,6 +104,16 @@ export function sliceStr(s: Str, start: number, end: number): Str {
   return fromParts(out);
 }
 
+/**
+ * markupsafe's `Markup` returns `Markup` from its string-method overrides (`upper`, `strip`,
+ * `center`, `[i]`, `[a:b]`...): `out` computed from `input` stays safe when `input` was.
+ */
+export function keepMarkup(input: PyValue, out: PyValue): PyValue {
+  if (!(input instanceof TStr && input.safe) || !isStr(out)) return out;
+  if (out instanceof TStr) return out.safe ? out : new TStr(out.text, out.parts ?? [{ text: out.text, kind: "content" }], true);
+  return new TStr(out, [{ text: out, kind: "markup" }], true);
+}
+
 /** Python's `str(value)` with provenance: strings keep theirs, everything else is content. */
 export function toStr(v: PyValue): Str {
   if (typeof v === "string") return v;

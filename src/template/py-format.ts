@@ -115,7 +115,7 @@ export function pyRepr(v: PyValue): string {
       return intDecimal(v);
   }
   if (v === null) return "None";
-  if (v instanceof TStr) return pyStrRepr(v.text);
+  if (v instanceof TStr) return v.safe ? `Markup(${pyStrRepr(v.text)})` : pyStrRepr(v.text);
   if (v instanceof JsonFloat) return pyFloatRepr(v.value);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
   if (v instanceof PyTuple) {
