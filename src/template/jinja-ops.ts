@@ -526,7 +526,7 @@ export function pyArith(op: string, a: PyValue, b: PyValue): PyValue {
     if (seq !== null) {
       if (isStr(seq)) {
         const text = strText(seq).repeat(Math.max(0, Number(times)));
-        return derivedStr(text, [seq]);
+        return keepMarkup(seq, derivedStr(text, [seq]));
       }
       if (Array.isArray(seq)) return repeat(seq, times);
       if (seq instanceof PyTuple) return new PyTuple(repeat(seq.items, times));

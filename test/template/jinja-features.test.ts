@@ -118,7 +118,7 @@ const CASES: Case[] = [
   ["batch and slice", "{{ [1, 2, 3]|batch(2)|list }} {{ [1, 2, 3]|batch(2, 'x')|list }} {{ [1, 2, 3, 4, 5]|slice(2)|list }} {{ [1, 2, 3]|slice(2, 0)|list }}"],
   ["escape and safe", "{{ '<a href=\"x\">&</a>'|e }} {{ '<b>'|safe }} {{ ('<'|e) ~ '<' }} {{ ('<b>'|safe)|upper }} {{ ('<b>'|safe)|replace('b', '&') }} {{ (' x '|safe)|trim }} {{ ('<'|safe) is escaped }}"],
   ["Markup prints as Markup(...) inside a list", "{{ [2.5|forceescape, 'a'|e, ('x' ~ ('<'|e))] }} {{ ('a'|e,) }} {{ {'k': 'v'|e} }} {{ '%r' % ('<'|e) }} {{ [\"'\"|safe] }} {{ ['a'|safe]|string }} {{ l|map('e')|list }}"],
-  ["Markup stays Markup through upper, lower, capitalize, trim, center, reverse, indent, last, [i], [a:b]", "{% set m = '<a b>'|safe %}{{ [m|upper, m|lower, m|capitalize, m|trim, m|center(9), m|reverse, m|indent(2, true), m|last, m[0], m[1:3], m[::-1]] }} {{ [m|first, m|title, m|replace('a', 'c'), m|join] }} {{ ['a', m]|map('upper')|list }}"],
+  ["Markup stays Markup through upper, lower, capitalize, trim, center, reverse, indent, last, [i], [a:b]", "{% set m = '<a b>'|safe %}{{ [m|upper, m|lower, m|capitalize, m|trim, m|center(9), m|reverse, m|indent(2, true), m|last, m[0], m[1:3], m[::-1]] }} {{ [m|first, m|title, m|replace('a', 'c'), m|join] }} {{ ['a', m]|map('upper')|list }} {{ [2 * m, m * 2, true * m, m * 0] }}"],
   ["format filter", "{{ '%s and %s'|format('a', 'b') }} {{ '%(x)s'|format(x=1) }}"],
   ["attr filter", "{{ d|attr('items') is callable }} {{ d|attr('b') }} {{ d|attr('keys')()|list }}"],
   ["generator filters are single use", "{% set y = l|map('string') %}{{ y|join(',') }}|{{ y|join(',') }}"],
