@@ -204,6 +204,9 @@ const CASES: Case[] = [
   ["call block", "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inner {{ n }}{% endcall %}"],
   ["call block with args", "{% macro each(items) %}{% for i in items %}{{ caller(i) }}{% endfor %}{% endmacro %}{% call(x) each([1, 2]) %}<{{ x }}>{% endcall %}"],
   ["set block and filter block", "{% set body %}\n  x {{ n }}\n{% endset %}[{{ body }}]{% filter upper %}shout {{ s }}{% endfilter %}"],
+  ["a set block's own sets stay inside it", "{% set y = 1 %}{% set out %}{{ y }}{% set y = 2 %}{{ y }}{% set q = 3 %}{% endset %}{{ out }}{{ y }}{{ q is defined }}{% if true %}{% set out2 %}{% set y = 4 %}{% endset %}{% endif %}{{ y }}"],
+  ["a filter block's own sets stay inside it", "{% set y = 1 %}{% filter upper %}{% set y = 'b' %}{{ y }}{% set q = 2 %}{% endfilter %}{{ y }}{{ q is defined }}"],
+  ["break and continue inside set and filter blocks leave the loop before the block is used", "{% for i in [1, 2, 3] %}{% set out %}{% if i == 2 %}{% break %}{% endif %}{{ i }}{% endset %}{{ out }}{% endfor %}|{% for i in [1, 2, 3] %}{% filter upper %}{% if i == 2 %}{% continue %}{% endif %}x{{ i }}{% endfilter %}{% endfor %}"],
   ["set block with filter", "{% set b | upper %}abc{% endset %}{{ b }}"],
   // Globals.
   ["range dict cycler joiner", "{{ range(5)[1] }} {{ range(1, 10, 3)|list }} {{ dict(a=1, b=2) }} {{ dict([('x', 1)]) }}{% set c = cycler('a', 'b') %} {{ c.next() }}{{ c.next() }}{{ c.next() }}{{ c.current }}{% set j = joiner('|') %} {{ j() }}a{{ j() }}b{{ j() }}"],
