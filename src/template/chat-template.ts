@@ -16,8 +16,8 @@ export type TemplateVerification =
   /** Its SHA-256 is one of the known 0905 template files. */
   | "known-hash"
   /**
-   * The template uses only the names of the 0905 rules, and the Jinja engine rendered every probe
-   * request exactly as the native engine does.
+   * The template has the 0905 rules' structure (the same tokens apart from text and whitespace),
+   * and the Jinja engine rendered every probe request exactly as the native engine does.
    */
   | "probes"
   /** At least one probe rendered differently (or raised): the Jinja engine renders it. */
@@ -53,27 +53,28 @@ export class ChatTemplate {
 }
 
 /**
- * The names (variables, attributes, keywords, filters, tests) and string literals of the 0905 rules.
- * The probes show what a template does with the fields they carry; a template that also reads a
- * field or variable no probe carries (`reasoning_content`, `thinking`, `tool_choice`...) may render
- * it where the native engine drops it. So a template of unknown hash goes native only if it uses no
- * other name; one that does, or merely renames a variable, renders with the Jinja engine.
+ * Fingerprints of the 0905 rules' structure: the SHA-256 of the template's token stream with every
+ * run of template text replaced by a marker (see {@link structureFingerprint}). A template of unknown
+ * hash may go native only if its structure is one of these: the same statements, expressions,
+ * names, literals and operators in the same order, so it reads the same fields and takes the same
+ * branches on every request; only the text between them (and whitespace control) may differ, and
+ * the probes, which exercise every branch, show whether that text renders the same. A check of the
+ * names alone let an edit such as `{% if formatted_id[0] == ':' %}!{% endif %}` (0905 names only)
+ * through: no probe id starts with ':', so the probes passed and the native engine dropped the "!".
  */
-const NATIVE_NAMES: ReadonlySet<string> = new Set(
-  ("add_generation_prompt and c content elif else endfor endif endmacro first for formatted_id get if in is loop macro message " +
-    "messages msg none not or render_content role_name separators set string tojson tool_call tool_call_id tools").split(" "),
-);
-const NATIVE_LITERALS: ReadonlySet<string> = new Set([
-  ",", ":", "arguments", "assistant", "content", "function", "id", "image", "image_url", "name", "role", "system", "text", "tool", "tool_calls", "type", "user",
+const KNOWN_STRUCTURES: ReadonlyMap<string, NativeProfile> = new Map([
+  ["3cce5d01b3a25ff5f4ba6760a73566bb1b07d7d76d10bc9687173b22f642d01f", PROFILE_0905],
+  ["898daf23be56bad1be75ebb300c2de9ffed682bf83767a72d6c25385060dee82", PROFILE_0905_DEFAULT_SEPARATORS],
 ]);
 
-/** True when every name and string literal of the template is one the 0905 rules use. */
-function usesOnlyNativeNames(source: string): boolean {
+/** SHA-256 of the template's tokens, each run of non-empty text reduced to one `Text` marker. */
+function structureFingerprint(source: string): string {
+  const parts: string[] = [];
   for (const token of lexTemplate(source)) {
-    if (token.type === "Identifier" && !NATIVE_NAMES.has(token.value)) return false;
-    if (token.type === "StringLiteral" && !NATIVE_LITERALS.has(token.value)) return false;
+    if (token.type !== "Text") parts.push(`${token.type}:${token.value}`);
+    else if (token.value !== "" && parts[parts.length - 1] !== "Text") parts.push("Text");
   }
-  return true;
+  return sha256Hex(parts.join("\n"));
 }
 
 function segmentsText(segs: readonly { text: string }[]): string {
@@ -110,9 +111,9 @@ export interface CompileTemplateOptions {
 
 /**
  * Compiles a chat template (`chat_template.jinja`, or `chat_template` from `tokenizer_config.json`)
- * and decides whether the native engine is verified for it: a known hash, or only the 0905 rules'
- * names used and every probe request rendering identically with both engines. Results are cached
- * by hash.
+ * and decides whether the native engine is verified for it: a known hash, or the 0905 rules'
+ * structure (tokens apart from text) and every probe request rendering identically with both
+ * engines. Results are cached by hash.
  *
  * @throws {@link KimiK2Error} `template_error` when the template does not parse,
  *   `template_unsupported` when it uses a construct the Jinja engine refuses.
@@ -128,7 +129,8 @@ export function compileTemplate(source: string, options: CompileTemplateOptions 
   if (!profile && options.probe !== false) {
     let cached = verified.get(sha256);
     if (cached === undefined) {
-      cached = usesOnlyNativeNames(source) ? ([PROFILE_0905, PROFILE_0905_DEFAULT_SEPARATORS].find((p) => probesMatch(program, p)) ?? null) : null;
+      const candidate = KNOWN_STRUCTURES.get(structureFingerprint(source));
+      cached = candidate !== undefined && probesMatch(program, candidate) ? candidate : null;
       if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
       verified.set(sha256, cached);
     }

@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { contentStr, dictKeys, iterate, pyEq, sliceStr, type Str } from "./jinja-ops.js";
+import { contentStr, dictKeys, iterate, keepMarkup, pyEq, sliceStr, type Str } from "./jinja-ops.js";
 import { STR_METHOD_NAMES, strMethod } from "./jinja-str-methods.js";
 import {
   JsonFloat,
@@ -232,7 +232,10 @@ export function envGetitem(obj: PyValue, key: PyValue): PyValue {
     }
   } else if (isStr(obj)) {
     const i = indexOf(key);
-    if (i !== undefined) return charAt(obj, i) ?? new PyUndefined(`str object has no element ${i}`);
+    if (i !== undefined) {
+      const c = charAt(obj, i);
+      return c === undefined ? new PyUndefined(`str object has no element ${i}`) : keepMarkup(obj, c);
+    }
   }
   // Python's item lookup failed (or does not apply): Jinja2 falls back to the attribute.
   if (isStr(key)) return envGetattr(obj, strText(key));
@@ -279,18 +282,18 @@ export function envSlice(obj: PyValue, start: PyValue, stop: PyValue, step: PyVa
     const pos = slicePositions(n, start, stop, step);
     const stepN = sliceIndex(step) ?? 1;
     if (stepN === 1) {
-      if (pos.length === 0) return "";
+      if (pos.length === 0) return keepMarkup(obj, "");
       const unit = (k: number): number => {
         if (!cps) return k;
         let off = 0;
         for (let j = 0; j < k; j++) off += (cps[j] as string).length;
         return off;
       };
-      return sliceStr(obj, unit(pos[0] as number), unit((pos[pos.length - 1] as number) + 1));
+      return keepMarkup(obj, sliceStr(obj, unit(pos[0] as number), unit((pos[pos.length - 1] as number) + 1)));
     }
     const chars = cps ?? Array.from(text);
     const out = pos.map((k) => chars[k] as string).join("");
-    return obj instanceof TStr && !(obj.parts !== null && obj.parts.every((p) => p.kind === "markup")) ? contentStr(out) : out;
+    return keepMarkup(obj, obj instanceof TStr && !(obj.parts !== null && obj.parts.every((p) => p.kind === "markup")) ? contentStr(out) : out);
   }
   if (Array.isArray(obj) || obj instanceof PyTuple || obj instanceof PyRange) {
     const items = Array.isArray(obj) ? obj : obj instanceof PyTuple ? obj.items : iterate(obj);

@@ -359,6 +359,19 @@ export function compileProgram(program: Node): Stmt {
     };
   }
 
+  /**
+   * The body of a `{% set %}` or `{% filter %}` block: rendered in an inner frame (its own
+   * `{% set %}`s stay inside, as Jinja2 compiles it), and a `{% break %}`/`{% continue %}` in it
+   * leaves the enclosing loop at once, before the block's result is used.
+   */
+  function blockBody(body: Stmt): (s: Scope) => [Str, number] {
+    return (s) => {
+      const out = new Out();
+      const code = body(new Scope(s), out);
+      return [fromParts(out.segs), code];
+    };
+  }
+
   function compileMacro(name: string, params: Node[], body: Stmt, used: Set<string>): (def: Scope) => PyCallable {
     const names = params.map((p) => (p.type === "Identifier" ? (p.value as string) : (p.key.value as string)));
     const defaults = params.map((p) => (p.type === "KeywordArgumentExpression" ? expr(p.value) : null));
@@ -413,19 +426,25 @@ export function compileProgram(program: Node): Stmt {
           const value = expr(n.value);
           return (s) => (assign(target, value(s), s, expr), 0);
         }
-        const body = renderToStr(compileBody(n.body as Node[]));
+        const body = blockBody(compileBody(n.body as Node[]));
         if (target.type === "FilterExpression") {
           // {% set x | filter %}...{% endset %}
           let result: Str = "";
           const filtered = compileFilter(() => result, target.filter as Node);
           const name = target.operand as Node;
           return (s) => {
-            result = body(s);
+            const [text, code] = body(s);
+            if (code !== 0) return code;
+            result = text;
             assign(name, filtered(s), s, expr);
             return 0;
           };
         }
-        return (s) => (assign(target, body(s), s, expr), 0);
+        return (s) => {
+          const [text, code] = body(s);
+          if (code === 0) assign(target, text, s, expr);
+          return code;
+        };
       }
       case "If": {
         const test = expr(n.test);
@@ -494,11 +513,13 @@ export function compileProgram(program: Node): Stmt {
         };
       }
       case "FilterStatement": {
-        const body = renderToStr(compileBody(n.body as Node[]));
+        const body = blockBody(compileBody(n.body as Node[]));
         let rendered: Str = "";
         const apply = compileFilter(() => rendered, n.filter as Node);
         return (s, out) => {
-          rendered = body(s);
+          const [text, code] = body(s);
+          if (code !== 0) return code;
+          rendered = text;
           out.value(apply(s));
           return 0;
         };

@@ -7,7 +7,9 @@
  */
 import { attributePath, envGetattr } from "./jinja-attrs.js";
 import {
+  assertHashable,
   concatStr,
+  keepMarkup,
   contentStr,
   derivedStr,
   fromParts,
@@ -25,6 +27,7 @@ import {
 import { callStrMethod } from "./jinja-str-methods.js";
 import { TESTS, setFilterNames, type Test } from "./jinja-tests.js";
 import { pyJsonDumps } from "./py-format.js";
+import { parseFloatPy, toInt } from "./py-numbers.js";
 import { pyPercent, pyRoundFloat } from "./py-strformat.js";
 import { lowerCaseCharAt } from "./py-unicode.js";
 import {
@@ -35,6 +38,7 @@ import {
   PyUndefined,
   TStr,
   type CallArgs,
+  failUndefined,
   isFloat,
   isInt,
   isStr,
@@ -72,73 +76,6 @@ const NO_ARGS: CallArgs = { args: [], kwargs: null };
 
 function str(v: PyValue): Str {
   return toStr(v);
-}
-
-const PY_WS_EDGES = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
-
-/** Python strips Unicode whitespace and accepts any decimal digits (`int('١٢')` is 12). */
-function numericText(s: string, what: string): string {
-  const t = s.replace(PY_WS_EDGES, "");
-  if (/[^\x00-\x7f]/.test(t) && /\p{Nd}/u.test(t)) return unsupported(`${what} of a string with non-ASCII digits`);
-  return t;
-}
-
-/** Python's `float(x)` for strings (whitespace, underscores, inf/nan words). */
-export function parseFloatPy(s: string): number | undefined {
-  const t = numericText(s, "float()").replace(/(\d)_(?=\d)/g, "$1");
-  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(t)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return undefined;
-  return Number(t);
-}
-
-/** Python's `int(s, base)` for strings, or undefined when it raises ValueError. */
-function parseIntPy(s: string, base: number): number | bigint | undefined {
-  let t = numericText(s, "int()");
-  let sign = 1n;
-  if (t.startsWith("+") || t.startsWith("-")) {
-    if (t.startsWith("-")) sign = -1n;
-    t = t.slice(1);
-  }
-  let b = base;
-  const prefix = /^0([xob])/i.exec(t);
-  if (prefix && (b === 0 || b === { x: 16, o: 8, b: 2 }[(prefix[1] as string).toLowerCase()])) {
-    b = { x: 16, o: 8, b: 2 }[(prefix[1] as string).toLowerCase()] as number;
-    t = t.slice(2).replace(/^_/, "");
-  } else if (b === 0) {
-    if (/^0+(_?0)*$/.test(t)) return 0;
-    if (t.startsWith("0")) return undefined;
-    b = 10;
-  }
-  if (!/^[0-9a-z]+(_[0-9a-z]+)*$/i.test(t)) return undefined;
-  const digits = t.replace(/_/g, "").toLowerCase();
-  let v = 0n;
-  for (const c of digits) {
-    const d = parseInt(c, 36);
-    if (d >= b) return undefined;
-    v = v * BigInt(b) + BigInt(d);
-  }
-  return mkInt(sign * v);
-}
-
-function toInt(value: PyValue, dflt: PyValue, base: number): PyValue {
-  if (isStr(value)) {
-    const r = parseIntPy(strText(value), base);
-    if (r !== undefined) return r;
-    const f = parseFloatPy(strText(value));
-    if (f === undefined || f !== f) return dflt;
-    if (!Number.isFinite(f)) return pyRaise("OverflowError", "cannot convert float infinity to integer");
-    return mkInt(BigInt(Math.trunc(f)));
-  }
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (isInt(value)) return value;
-  if (isFloat(value)) {
-    const f = Number(value);
-    if (f !== f) return dflt;
-    if (!Number.isFinite(f)) return pyRaise("OverflowError", "cannot convert float infinity to integer");
-    return mkInt(BigInt(Math.trunc(f)));
-  }
-  return dflt;
 }
 
 function ignoreCase(v: PyValue): PyValue {
@@ -202,7 +139,13 @@ function htmlEscape(v: PyValue): TStr {
 
 function indentFilter(value: PyValue, a: CallArgs): PyValue {
   const [width, first, blank] = bind(a, "indent", [["width", 4], ["first", false], ["blank", false]]);
-  const s = str(value);
+  if (!isStr(width as PyValue) && !isInt(width as PyValue) && typeof width !== "boolean") {
+    return pyRaise("TypeError", `can't multiply sequence by non-int of type '${typeName(width as PyValue)}'`);
+  }
+  // Jinja2 appends "\n" to the value itself: anything but a string raises there.
+  if (value instanceof PyUndefined) return failUndefined(value);
+  if (!isStr(value)) return pyRaise("TypeError", `unsupported operand type(s) for +=: '${typeName(value)}' and 'str'`);
+  const s = value;
   const ind: Str = isStr(width as PyValue) ? (width as Str) : " ".repeat(Math.max(0, Number(width)));
   const lines = callStrMethod(concatStr(s, "\n"), "splitlines", NO_ARGS) as Str[];
   let rv: Str;
@@ -217,26 +160,35 @@ function indentFilter(value: PyValue, a: CallArgs): PyValue {
     }
   }
   if (truthy(first as PyValue)) rv = concatStr(ind, rv);
-  return rv;
+  return keepMarkup(value, rv);
 }
 
 function tojson(value: PyValue, a: CallArgs): PyValue {
   const [ensureAscii, indent, separators, sortKeys] = bind(a, "tojson", [["ensure_ascii", false], ["indent", null], ["separators", null], ["sort_keys", false]]);
-  let seps: [string, string] | null = null;
+  let seps: [PyValue, PyValue] | null = null;
   if (separators !== null) {
-    const items = Array.isArray(separators) ? separators : separators instanceof PyTuple ? separators.items : null;
-    if (!items || items.length !== 2) return pyRaise(items ? "ValueError" : "TypeError", "separators must be a pair of strings");
-    const [x, y] = items as [PyValue, PyValue];
-    if (!isStr(x) || !isStr(y)) return pyRaise("TypeError", "separators must be strings");
-    seps = [strText(x), strText(y)];
+    // JSONEncoder.__init__ unpacks any iterable of two items (a string "ab", a dict's two keys...).
+    const items = iterate(separators as PyValue);
+    if (items.length !== 2) return pyRaise("ValueError", `${items.length > 2 ? "too many" : "not enough"} values to unpack (expected 2${items.length < 2 ? `, got ${items.length}` : ""})`);
+    seps = items as [PyValue, PyValue];
   }
+  // JSONEncoder.encode returns a string's JSON at once: indent, separators and sort_keys are never read.
+  if (isStr(value)) return contentStr(pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue) }));
   let ind: number | string | null = null;
   if (indent !== null) {
     if (isStr(indent as PyValue)) ind = strText(indent as Str);
     else if (isInt(indent as PyValue) || typeof indent === "boolean") ind = Number(indent);
     else return pyRaise("TypeError", `can't multiply sequence by non-int of type '${typeName(indent as PyValue)}'`);
   }
-  const text = pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue), indent: ind, separators: seps, sortKeys: truthy(sortKeys as PyValue) });
+  if (seps !== null && !(isStr(seps[0]) && isStr(seps[1]))) {
+    // Without an indent the C encoder checks the types up front; with one, Python's own encoder
+    // fails only where it writes a separator, which depends on the value's shape.
+    if (ind !== null) return unsupported("tojson separators that are not strings together with an indent");
+    const bad = isStr(seps[0]) ? seps[1] : seps[0];
+    return pyRaise("TypeError", `make_encoder() argument ${isStr(seps[0]) ? 6 : 5} must be str, not ${typeName(bad)}`);
+  }
+  const sepText: [string, string] | null = seps === null ? null : [strText(seps[0] as Str), strText(seps[1] as Str)];
+  const text = pyJsonDumps(value, { ensureAscii: truthy(ensureAscii as PyValue), indent: ind, separators: sepText, sortKeys: truthy(sortKeys as PyValue) });
   return contentStr(text);
 }
 
@@ -290,6 +242,24 @@ function roundFilter(value: PyValue, a: CallArgs): PyValue {
   const [precision, method] = bind(a, "round", [["precision", 0], ["method", "common"]]);
   const m = isStr(method as PyValue) ? strText(method as Str) : "";
   if (m !== "common" && m !== "ceil" && m !== "floor") return pyRaise("FilterArgumentError", "method must be common, ceil or floor");
+  if (m === "common" && precision === null) {
+    // round(x, None) is round(x): an int.
+    if (isInt(value)) return value;
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (!isFloat(value)) return pyRaise("TypeError", `type ${typeName(value)} doesn't define __round__ method`);
+    const r = pyRoundFloat(Number(value), 0);
+    if (Number.isNaN(r)) return pyRaise("ValueError", "cannot convert float NaN to integer");
+    if (!Number.isFinite(r)) return pyRaise("OverflowError", "cannot convert float infinity to integer");
+    return mkInt(Number.isSafeInteger(r) ? r : BigInt(r));
+  }
+  if (m === "common" && !isInt(precision as PyValue) && typeof precision !== "boolean") {
+    return pyRaise("TypeError", `'${typeName(precision as PyValue)}' object cannot be interpreted as an integer`);
+  }
+  if (m !== "common" && precision === null) return pyRaise("TypeError", "unsupported operand type(s) for ** or pow(): 'int' and 'NoneType'");
+  if (m !== "common" && !isInt(precision as PyValue) && typeof precision !== "boolean") {
+    // 10 ** precision: a float or None precision goes through a float power.
+    return unsupported(`round(method='${m}') with a precision that is not an int`);
+  }
   const p = Number(precision);
   if (m === "common") {
     if (isInt(value) || typeof value === "boolean") {
@@ -344,10 +314,10 @@ export const FILTERS: Record<string, Filter> = {
       }
     });
   },
-  capitalize: (v, a) => (bind(a, "capitalize", []), callStrMethod(str(v), "capitalize", NO_ARGS)),
+  capitalize: (v, a) => (bind(a, "capitalize", []), keepMarkup(v, callStrMethod(str(v), "capitalize", NO_ARGS))),
   center: (v, a) => {
     const [w] = bind(a, "center", [["width", 80]]);
-    return callStrMethod(str(v), "center", { args: [w as PyValue], kwargs: null });
+    return keepMarkup(v, callStrMethod(str(v), "center", { args: [w as PyValue], kwargs: null }));
   },
   count: (v, a) => (bind(a, "count", []), pyLen(v)),
   default: (v, a) => {
@@ -373,10 +343,13 @@ export const FILTERS: Record<string, Filter> = {
   },
   float: (v, a) => {
     const [dflt] = bind(a, "float", [["default", mkFloat(0)]]);
+    // float(Undefined) raises UndefinedError, which the filter does not catch.
+    if (v instanceof PyUndefined) return failUndefined(v);
     if (isStr(v)) {
       const f = parseFloatPy(strText(v));
       return f === undefined ? (dflt as PyValue) : mkFloat(f);
     }
+    if (typeof v === "bigint" && !Number.isFinite(Number(v))) return pyRaise("OverflowError", "int too large to convert to float");
     if (typeof v === "boolean" || isInt(v) || isFloat(v)) return mkFloat(Number(typeof v === "boolean" ? (v ? 1 : 0) : v instanceof JsonFloat ? v.value : v));
     return dflt as PyValue;
   },
@@ -390,6 +363,8 @@ export const FILTERS: Record<string, Filter> = {
   indent: indentFilter,
   int: (v, a) => {
     const [dflt, base] = bind(a, "int", [["default", 0], ["base", 10]]);
+    // int(Undefined) raises UndefinedError, which the filter does not catch.
+    if (v instanceof PyUndefined) return failUndefined(v);
     return toInt(v, dflt as PyValue, Number(base));
   },
   items: (v, a) => {
@@ -411,11 +386,12 @@ export const FILTERS: Record<string, Filter> = {
     bind(a, "last", []);
     if (v instanceof PyIter) return pyRaise("TypeError", `'${v.typeName}' object is not reversible`);
     const items = iterate(v);
-    return items.length ? (items[items.length - 1] as PyValue) : new PyUndefined("No last item, sequence was empty.");
+    // reversed() indexes the value: the last character of a Markup string is Markup.
+    return items.length ? keepMarkup(v, items[items.length - 1] as PyValue) : new PyUndefined("No last item, sequence was empty.");
   },
   length: (v, a) => (bind(a, "length", []), pyLen(v)),
   list: (v, a) => (bind(a, "list", []), iterate(v).slice()),
-  lower: (v, a) => (bind(a, "lower", []), callStrMethod(str(v), "lower", NO_ARGS)),
+  lower: (v, a) => (bind(a, "lower", []), keepMarkup(v, callStrMethod(str(v), "lower", NO_ARGS))),
   map: (v, a) =>
     generator(function* () {
       if (!truthy(v)) return;
@@ -448,7 +424,7 @@ export const FILTERS: Record<string, Filter> = {
   },
   reverse: (v, a) => {
     bind(a, "reverse", []);
-    if (isStr(v)) return derivedStr(Array.from(strText(v)).reverse().join(""), [v]);
+    if (isStr(v)) return keepMarkup(v, derivedStr(Array.from(strText(v)).reverse().join(""), [v]));
     if (v instanceof PyIter) return iterate(v).slice().reverse();
     const items = iterate(v).slice().reverse();
     return new PyIter(items[Symbol.iterator](), Array.isArray(v) ? "list_reverseiterator" : "reversed");
@@ -465,7 +441,11 @@ export const FILTERS: Record<string, Filter> = {
     const [slices, fill] = bind(a, "slice", [["slices", undefined], ["fill_with", null]]);
     return generator(function* () {
       const seq = iterate(v);
+      if (!isInt(slices as PyValue) && typeof slices !== "boolean") {
+        return pyRaise("TypeError", `'${typeName(slices as PyValue)}' object cannot be interpreted as an integer`);
+      }
       const n = Number(slices);
+      if (n === 0) return pyRaise("ZeroDivisionError", "integer division or modulo by zero");
       const per = Math.floor(seq.length / n);
       const extra = seq.length % n;
       let offset = 0;
@@ -498,18 +478,30 @@ export const FILTERS: Record<string, Filter> = {
   trim: (v, a) => {
     const [chars] = bind(a, "trim", [["chars", null]]);
     if (chars !== null && v instanceof TStr && v.safe) return unsupported("|trim(chars) on a Markup string", "Markup escapes the characters");
-    return callStrMethod(str(v), "strip", { args: chars === null ? [] : [chars as PyValue], kwargs: null });
+    return keepMarkup(v, callStrMethod(str(v), "strip", { args: chars === null ? [] : [chars as PyValue], kwargs: null }));
   },
   truncate: (v, a) => {
     const [length, killwords, end, leeway] = bind(a, "truncate", [["length", 255], ["killwords", false], ["end", "..."], ["leeway", null]]);
     if (v instanceof TStr && v.safe) return unsupported("|truncate on a Markup string", "Markup escapes the ending");
-    const s = str(v);
-    const cps = Array.from(strText(s));
-    const endS = str(end as PyValue);
+    if (!isStr(end as PyValue) || !isInt(length as PyValue) || (leeway !== null && !isInt(leeway as PyValue))) {
+      return unsupported("|truncate with a length, leeway or end of another type");
+    }
+    const endS = end as Str;
     const endLen = Array.from(strText(endS)).length;
     const len = Number(length);
     const lw = leeway === null ? 5 : Number(leeway);
     if (len < endLen) return pyRaise("AssertionError", `expected length >= ${endLen}, got ${len}`);
+    if (lw < 0) return pyRaise("AssertionError", `expected leeway >= 0, got ${lw}`);
+    // Jinja2 measures the value itself with len(): a short list comes back unchanged, a long one
+    // fails on the slicing that follows, and values without a length raise.
+    if (!isStr(v)) {
+      if (v instanceof PyUndefined) return v;
+      if (!Array.isArray(v) && !(v instanceof PyTuple) && !(v instanceof PyDict)) return pyRaise("TypeError", `object of type '${typeName(v)}' has no len()`);
+      if (pyLen(v) <= len + lw) return v;
+      return unsupported("|truncate of a long list, tuple or dict");
+    }
+    const s = v;
+    const cps = Array.from(strText(s));
     if (cps.length <= len + lw) return s;
     const head = cps.slice(0, len - endLen).join("");
     if (truthy(killwords as PyValue)) return derivedStr(head + strText(endS), [s, endS]);
@@ -523,7 +515,7 @@ export const FILTERS: Record<string, Filter> = {
       const seen: PyValue[] = [];
       for (const x of pyIterate(v)) {
         const k = key(x);
-        if (Array.isArray(k) || k instanceof PyDict) pyRaise("TypeError", `unhashable type: '${typeName(k)}'`);
+        assertHashable(k);
         if (!seen.some((s) => pyEq(s, k))) {
           seen.push(k);
           yield x;
@@ -531,7 +523,7 @@ export const FILTERS: Record<string, Filter> = {
       }
     });
   },
-  upper: (v, a) => (bind(a, "upper", []), callStrMethod(str(v), "upper", NO_ARGS)),
+  upper: (v, a) => (bind(a, "upper", []), keepMarkup(v, callStrMethod(str(v), "upper", NO_ARGS))),
   wordcount: (v, a) => (bind(a, "wordcount", []), (strText(str(v)).match(/[\p{L}\p{N}_]+/gu) ?? []).length),
   filesizeformat: unsupportedFilter("filesizeformat"),
   groupby: unsupportedFilter("groupby"),

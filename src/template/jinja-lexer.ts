@@ -151,7 +151,13 @@ function numberToken(lit: string, isFloat: boolean, source: string, pos: number)
     return { value: String(Number(big)), type: "NumericLiteral" };
   }
   const v = Number(clean);
-  if (!Number.isFinite(v)) syntaxError(`float literal ${lit} overflows`, source, pos);
+  if (!Number.isFinite(v)) {
+    // Jinja2 reads it as inf, then prints `inf` where it folds constants and writes the name `inf`
+    // into the generated Python (a NameError at run time) where it does not.
+    throw new KimiK2Error("template_unsupported", `the Jinja engine does not support float literals that overflow to infinity (${lit})`, {
+      details: { construct: "infinite float literal" },
+    });
+  }
   // The parser makes a FloatLiteral only when the text contains a dot.
   let text = String(v);
   if (!text.includes(".")) text = text.includes("e") ? text.replace("e", ".0e") : text + ".0";

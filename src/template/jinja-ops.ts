@@ -104,6 +104,16 @@ export function sliceStr(s: Str, start: number, end: number): Str {
   return fromParts(out);
 }
 
+/**
+ * markupsafe's `Markup` returns `Markup` from its string-method overrides (`upper`, `strip`,
+ * `center`, `[i]`, `[a:b]`...): `out` computed from `input` stays safe when `input` was.
+ */
+export function keepMarkup(input: PyValue, out: PyValue): PyValue {
+  if (!(input instanceof TStr && input.safe) || !isStr(out)) return out;
+  if (out instanceof TStr) return out.safe ? out : new TStr(out.text, out.parts ?? [{ text: out.text, kind: "content" }], true);
+  return new TStr(out, [{ text: out, kind: "markup" }], true);
+}
+
 /** Python's `str(value)` with provenance: strings keep theirs, everything else is content. */
 export function toStr(v: PyValue): Str {
   if (typeof v === "string") return v;
@@ -310,6 +320,12 @@ export function pyCompare(op: string, a: PyValue, b: PyValue): boolean {
   return unsupported(`the operator ${op}`);
 }
 
+/** Raises Python's TypeError for a value that cannot be a dict key or set member (a tuple is hashable only if its items are). */
+export function assertHashable(v: PyValue): void {
+  if (Array.isArray(v) || v instanceof PyDict || (v instanceof PyView && v.kind !== "dict_values")) pyRaise("TypeError", `unhashable type: '${typeName(v)}'`);
+  if (v instanceof PyTuple) for (const x of v.items) assertHashable(x);
+}
+
 /** Python's `item in container`. */
 export function pyContains(container: PyValue, item: PyValue): boolean {
   if (isStr(container)) {
@@ -318,7 +334,7 @@ export function pyContains(container: PyValue, item: PyValue): boolean {
   }
   if (container instanceof PyDict) {
     if (isStr(item)) return container.map.has(strText(item));
-    if (Array.isArray(item) || item instanceof PyDict) return pyRaise("TypeError", `unhashable type: '${typeName(item)}'`);
+    assertHashable(item);
     return false;
   }
   if (isSeq(container) || container instanceof PyView || container instanceof PyRange || container instanceof PyIter || container instanceof PyUndefined) {
@@ -510,7 +526,7 @@ export function pyArith(op: string, a: PyValue, b: PyValue): PyValue {
     if (seq !== null) {
       if (isStr(seq)) {
         const text = strText(seq).repeat(Math.max(0, Number(times)));
-        return derivedStr(text, [seq]);
+        return keepMarkup(seq, derivedStr(text, [seq]));
       }
       if (Array.isArray(seq)) return repeat(seq, times);
       if (seq instanceof PyTuple) return new PyTuple(repeat(seq.items, times));

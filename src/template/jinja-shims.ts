@@ -154,6 +154,83 @@ function markParens(tokens: HfToken[]): HfToken[] {
   return out;
 }
 
+/** Index of the CloseStatement ending the statement whose tokens start at `from`. */
+function statementEnd(tokens: readonly HfToken[], from: number): number {
+  let j = from;
+  while (j < tokens.length && (tokens[j] as HfToken).type !== "CloseStatement") j++;
+  return j;
+}
+
+/** Refuses `{% filter a|b %}` (the parser reads one filter there). */
+function refuseChainedFilterBlock(tokens: readonly HfToken[], from: number): void {
+  const end = statementEnd(tokens, from);
+  let depth = 0;
+  for (let j = from; j < end; j++) {
+    const t = (tokens[j] as HfToken).type;
+    if (t in OPENERS) depth++;
+    else if (t === "CloseParen" || t === "CloseSquareBracket" || t === "CloseCurlyBracket") depth--;
+    else if (t === "Pipe" && depth === 0) {
+      throw new KimiK2Error("template_unsupported", "the Jinja engine does not support a chain of filters in a {% filter %} block; nest one {% filter %} block per filter", {
+        details: { construct: "{% filter a|b %}" },
+      });
+    }
+  }
+}
+
+/** Jinja2 refuses `{% macro m(a,) %}` (a parameter list cannot end with a comma); the parser accepts it. */
+function rejectTrailingParameterComma(tokens: readonly HfToken[], from: number): void {
+  if (tokens[from + 1]?.type !== "OpenParen") return;
+  const close = matching(tokens, from + 1);
+  if (tokens[close - 1]?.type === "Comma") throw new KimiK2Error("template_error", "template syntax error: expected token 'name', got ')'");
+}
+
+/**
+ * Jinja2 refuses to compile a for loop that assigns the name `loop` anywhere inside it (its target,
+ * a `{% set %}` in its body or else block, a nested loop's target), even inside a macro defined there.
+ */
+function rejectLoopAssignments(tokens: readonly HfToken[]): void {
+  let forDepth = 0;
+  const fail = (): never => {
+    throw new KimiK2Error("template_error", "template syntax error: Can't assign to special loop variable in for-loop target");
+  };
+  /** True when the tokens from `from` to the first `stop` (or the statement's end) name `loop` as a target. */
+  const assignsLoop = (from: number, stop: (t: HfToken) => boolean): boolean => {
+    for (let j = from; j < tokens.length; j++) {
+      const t = tokens[j] as HfToken;
+      if (t.type === "CloseStatement" || stop(t)) return false;
+      if (t.type === "Identifier" && t.value === "loop" && tokens[j - 1]?.type !== "Dot") return true;
+    }
+    return false;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    if ((tokens[i] as HfToken).type !== "OpenStatement") continue;
+    const name = tokens[i + 1];
+    if (name?.type !== "Identifier") continue;
+    if (name.value === "for") {
+      if (assignsLoop(i + 2, (t) => t.type === "Identifier" && t.value === "in")) fail();
+      forDepth++;
+    } else if (name.value === "endfor") forDepth--;
+    else if (name.value === "set" && forDepth > 0 && assignsLoop(i + 2, (t) => t.type === "Equals")) fail();
+  }
+}
+
+// Token types that end an expression: a `recursive` after one is the for loop's keyword, not a name.
+const EXPRESSION_ENDS = new Set(["Identifier", "StringLiteral", "NumericLiteral", "CloseParen", "CloseSquareBracket", "CloseCurlyBracket"]);
+const NOT_EXPRESSION_ENDS = new Set(["in", "if", "and", "or", "not", "is"]);
+
+/** Refuses `{% for ... recursive %}` (the parser cannot read it, and `loop(...)` would need it). */
+function refuseRecursiveLoop(tokens: readonly HfToken[], from: number): void {
+  let j = from;
+  while (j < tokens.length && (tokens[j] as HfToken).type !== "CloseStatement") j++;
+  const last = tokens[j - 1];
+  const before = tokens[j - 2];
+  if (last?.type === "Identifier" && last.value === "recursive" && before !== undefined && EXPRESSION_ENDS.has(before.type) && !(before.type === "Identifier" && NOT_EXPRESSION_ENDS.has(before.value))) {
+    throw new KimiK2Error("template_unsupported", "the Jinja engine does not support recursive for loops ({% for ... recursive %})", {
+      details: { construct: "{% for ... recursive %}" },
+    });
+  }
+}
+
 /**
  * Applies the rewrites described in the module comment.
  *
@@ -170,6 +247,9 @@ export function shimTokens(tokens: HfToken[]): HfToken[] {
           i += 2;
           continue;
         }
+        if (name.value === "for") refuseRecursiveLoop(tokens, i + 2);
+        if (name.value === "filter") refuseChainedFilterBlock(tokens, i + 2);
+        if (name.value === "macro") rejectTrailingParameterComma(tokens, i + 2);
         if (UNSUPPORTED_STATEMENTS.has(name.value) || name.value.startsWith("end") && UNSUPPORTED_STATEMENTS.has(name.value.slice(3))) {
           throw new KimiK2Error("template_unsupported", `the Jinja engine does not support the {% ${name.value} %} statement`, {
             details: { construct: `{% ${name.value} %}` },
@@ -179,5 +259,6 @@ export function shimTokens(tokens: HfToken[]): HfToken[] {
     }
     kept.push(t);
   }
+  rejectLoopAssignments(kept);
   return markParens(rewriteTests(kept));
 }

@@ -59,16 +59,19 @@ function cpIndex(s: string, off: number): number {
   return SURROGATE.test(s) ? codePointLength(s.slice(0, off)) : off;
 }
 
-/** Python's slice-index normalisation for `start`/`end` arguments (code points). */
+/**
+ * Python's index adjustment for `start`/`end` arguments (code points): negative values count from
+ * the end (floored at 0), `end` is capped at the length, but `start` is not, so a start beyond the
+ * end gives `start > end` and the callers' "not found" (`'abc'.find('', 5)` is -1, not 3).
+ */
 function clampRange(len: number, start: PyValue | undefined, end: PyValue | undefined): [number, number] {
   const norm = (v: PyValue | undefined, dflt: number): number => {
     if (v === undefined || v === null) return dflt;
     if (!isInt(v) && typeof v !== "boolean") return pyRaise("TypeError", "slice indices must be integers or None or have an __index__ method");
-    let n = Number(v);
-    if (n < 0) n = Math.max(0, n + len);
-    return Math.min(n, len);
+    const n = Number(v);
+    return n < 0 ? Math.max(0, n + len) : n;
   };
-  return [norm(start, 0), norm(end, len)];
+  return [norm(start, 0), Math.min(norm(end, len), len)];
 }
 
 function needStr(v: PyValue | undefined, what: string): Str {
@@ -210,7 +213,7 @@ function splitLines(self: Str, keepends: boolean): Str[] {
 function findStr(text: string, sub: string, start: PyValue | undefined, end: PyValue | undefined, fromRight: boolean): number {
   const len = codePointLength(text);
   const [s, e] = clampRange(len, start, end);
-  if (s > e || (sub === "" && s > len)) return -1;
+  if (s > e) return -1;
   const us = unitOffset(text, s);
   const ue = unitOffset(text, e);
   const hay = text.slice(us, ue);

@@ -14,6 +14,7 @@ import {
   PyUndefined,
   PyView,
   PyIter,
+  PyLoop,
   TStr,
   type CallArgs,
   isFloat,
@@ -78,7 +79,8 @@ export const TESTS: Record<string, Test> = {
   sequence: (v) => isStr(v) || Array.isArray(v) || v instanceof PyTuple || v instanceof PyDict || v instanceof PyRange || v instanceof PyUndefined,
   iterable: (v) =>
     isStr(v) || Array.isArray(v) || v instanceof PyTuple || v instanceof PyDict || v instanceof PyRange || v instanceof PyUndefined || v instanceof PyView || v instanceof PyIter,
-  callable: (v) => isCallable(v),
+  // Undefined and the loop object define __call__ (one raises, the other recurses), so callable() is True.
+  callable: (v) => isCallable(v) || v instanceof PyUndefined || v instanceof PyLoop,
   sameas: (v, a) => {
     const other = arg(a, "other");
     if (v === null || typeof v === "boolean" || other === null || typeof other === "boolean") return v === other;

@@ -328,6 +328,11 @@ export function parseJsonTextFully(text: string): JsonValue {
     if (m[1] === undefined && m[2] === undefined) {
       const v = Number(lit);
       if (Number.isSafeInteger(v)) return v === 0 ? 0 : v;
+      // Python 3.11's json.loads refuses integers of more than 4300 digits (int max str digits).
+      if (lit.length - (lit.startsWith("-") ? 1 : 0) > 4300) {
+        pos -= lit.length;
+        fail(`an integer of ${lit.length - (lit.startsWith("-") ? 1 : 0)} digits exceeds Python's limit of 4300 digits for integer string conversion`);
+      }
       return BigInt(lit);
     }
     return jsonFloat(Number(lit));

@@ -21,6 +21,7 @@ import {
   PyUndefined,
   PyView,
   TStr,
+  intDecimal,
   pyRaise,
   typeName,
   unsupported,
@@ -111,10 +112,10 @@ export function pyRepr(v: PyValue): string {
     case "number":
       return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
     case "bigint":
-      return v.toString();
+      return intDecimal(v);
   }
   if (v === null) return "None";
-  if (v instanceof TStr) return pyStrRepr(v.text);
+  if (v instanceof TStr) return v.safe ? `Markup(${pyStrRepr(v.text)})` : pyStrRepr(v.text);
   if (v instanceof JsonFloat) return pyFloatRepr(v.value);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
   if (v instanceof PyTuple) {
@@ -277,7 +278,7 @@ class JsonWriter {
         this.out += Number.isInteger(v) ? (v === 0 ? "0" : String(v)) : jsonFloat(v);
         return;
       case "bigint":
-        this.out += v.toString();
+        this.out += intDecimal(v);
         return;
       case "boolean":
         this.out += v ? "true" : "false";

@@ -11,8 +11,12 @@ import { decompose, pyRepr, pyStr } from "./py-format.js";
 import {
   JsonFloat,
   PyDict,
+  PyRange,
   PyTuple,
+  PyUndefined,
   type CallArgs,
+  failUndefined,
+  intDecimal,
   isFloat,
   isInt,
   isStr,
@@ -155,8 +159,10 @@ function parseSpec(spec: string): Spec {
   if (!m) return pyRaise("ValueError", `Invalid format specifier '${spec}'`);
   if (m[4]) unsupported("the 'z' format option");
   return {
-    fill: m[1] ?? (m[6] && !m[2] ? "0" : " "),
-    align: m[2] ?? (m[6] ? "=" : ""),
+    // A '0' before the width makes '0' the fill unless one is given; it makes '=' the alignment only
+    // where none is given and the default is '>' (numbers), see `align` (Python 3.10+).
+    fill: m[1] ?? (m[6] ? "0" : " "),
+    align: m[2] ?? "",
     sign: m[3] ?? "-",
     alt: m[5] !== undefined,
     zero: m[6] !== undefined,
@@ -177,7 +183,7 @@ function group(intDigits: string, sep: string, every: number): string {
 function align(body: string, signStr: string, s: Spec, defaultAlign: string): string {
   const total = codePointLength(signStr + body);
   const padN = Math.max(0, s.width - total);
-  const a = s.align || defaultAlign;
+  const a = s.align || (s.zero && defaultAlign === ">" ? "=" : defaultAlign);
   if (a === "=") return signStr + s.fill.repeat(padN) + body;
   const text = signStr + body;
   if (a === "<") return text + s.fill.repeat(padN);
@@ -214,11 +220,15 @@ export function pyFormatValue(v: PyValue, spec: string): string {
       case "x": body = mag.toString(16); prefix = s.alt ? "0x" : ""; break;
       case "X": body = mag.toString(16).toUpperCase(); prefix = s.alt ? "0X" : ""; break;
       case "c": body = String.fromCodePoint(Number(mag)); break;
-      default: body = mag.toString();
+      default: body = intDecimal(mag);
     }
     body = group(body, s.grouping, s.type && s.type !== "d" ? 4 : 3);
     const signStr = (neg ? "-" : s.sign === "+" ? "+" : s.sign === " " ? " " : "") + prefix;
     return align(body, signStr, s, ">");
+  }
+  if (s.type && !"eEfFgG%".includes(s.type)) {
+    // An int-only type on a float, or 's' on a number: Python refuses.
+    return pyRaise("ValueError", `Unknown format code '${s.type}' for object of type '${typeName(v)}'`);
   }
   const x = typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "bigint" ? Number(v) : v instanceof JsonFloat ? v.value : (v as number);
   let type = s.type;
@@ -345,6 +355,9 @@ const PERCENT_RE = /%(?:\(([^)]*)\))?([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([d
 export function pyPercent(fmtV: Str, rhs: PyValue): Str {
   const fmt = strText(fmtV);
   const isMapping = rhs instanceof PyDict;
+  // Python skips the "not all arguments converted" check when the right side has __getitem__
+  // (PyMapping_Check): a list, a range or Undefined after a format without conversions is fine.
+  const mappingLike = isMapping || Array.isArray(rhs) || rhs instanceof PyRange || rhs instanceof PyUndefined;
   const args = rhs instanceof PyTuple ? rhs.items : [rhs];
   let argi = 0;
   let nonStrInput = false;
@@ -361,7 +374,7 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     last = PERCENT_RE.lastIndex;
     const [, key, flags = "", widthS, precS, type] = m;
     if (type === undefined) return pyRaise("ValueError", "incomplete format");
-    if (type === "%") {
+    if (type === "%" && m[0] === "%%") {
       out += "%";
       continue;
     }
@@ -369,11 +382,18 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     const prec = precS === "*" ? Number(next()) : precS !== undefined ? Number(precS) : undefined;
     let value: PyValue;
     if (key !== undefined) {
+      if (rhs instanceof PyUndefined) return failUndefined(rhs);
+      if (Array.isArray(rhs) || rhs instanceof PyRange) return pyRaise("TypeError", `${typeName(rhs)} indices must be integers or slices, not str`);
       if (!isMapping) return pyRaise("TypeError", "format requires a mapping");
       const got = (rhs as PyDict).map.get(key);
       if (got === undefined) return pyRaise("KeyError", `'${key}'`);
       value = got;
     } else value = isMapping && args.length === 1 ? rhs : next();
+    if (type === "%") {
+      // Only a bare "%%" is a literal: with a key, flags, width or precision Python takes an
+      // argument and then refuses the conversion.
+      return pyRaise("ValueError", `unsupported format character '%' (0x25) at index ${codePointLength(fmt.slice(0, last)) - 1}`);
+    }
     if (isStr(value)) inputs.push(value);
     else nonStrInput = true;
     const left = flags.includes("-");
@@ -409,6 +429,6 @@ export function pyPercent(fmtV: Str, rhs: PyValue): Str {
     else out += " ".repeat(padN) + signStr + body;
   }
   out += fmt.slice(last);
-  if (!isMapping && argi < args.length) return pyRaise("TypeError", "not all arguments converted during string formatting");
+  if (!mappingLike && argi < args.length) return pyRaise("TypeError", "not all arguments converted during string formatting");
   return contentOrMarkup(out, inputs, nonStrInput);
 }

@@ -293,6 +293,21 @@ export function typeName(v: PyValue): string {
   return "Joiner";
 }
 
+/**
+ * Python 3.11's limit on decimal conversions of ints (`sys.get_int_max_str_digits()`): `str()`,
+ * `repr()`, `json.dumps` and `int(text)` raise ValueError beyond 4300 digits.
+ */
+export const INT_MAX_STR_DIGITS = 4300;
+
+/** An int's decimal digits as Python writes them, or Python's ValueError beyond {@link INT_MAX_STR_DIGITS}. */
+export function intDecimal(v: bigint): string {
+  const text = v.toString();
+  if (text.length - (v < 0n ? 1 : 0) > INT_MAX_STR_DIGITS) {
+    pyRaise("ValueError", `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`);
+  }
+  return text;
+}
+
 /** Raises the error a use of an undefined value raises in Jinja2. */
 export function failUndefined(u: PyUndefined): never {
   return pyRaise(u.errorType, u.hint);

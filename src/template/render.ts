@@ -8,6 +8,7 @@ import { KimiK2Error } from "../errors.js";
 import { ChatTemplate, compileTemplate } from "./chat-template.js";
 import { jinjaSegments, nativeSegments, nativeText, type EngineInput, type Semantics } from "./engines.js";
 import { renderError } from "./jinja.js";
+import { isJsonFloat, isJsonObject, objectEntries, objectKeys, orderedObject, type JsonObject } from "./json-value.js";
 import { validateChatRequest, type ChatMessage, type ChatRequest } from "./messages.js";
 import { PROFILE_0905, type NativeProfile } from "./native.js";
 import { normalizeToolCallIds } from "./normalize-ids.js";
@@ -116,13 +117,23 @@ function tagFinalMessage(request: ChatRequest, field: string, template: ChatTemp
   let newValue: unknown;
   if (Array.isArray(final)) {
     const blocks = final.slice();
+    // Python's `for block in reversed(final): if "text" in block: ...`: `in` is a key test on a
+    // dict, but a substring test on a string and an item test on a list (whose `block["text"]`
+    // then raises), and a TypeError on anything else.
     let k = blocks.length - 1;
-    while (k >= 0 && !(typeof blocks[k] === "object" && blocks[k] !== null && "text" in (blocks[k] as object))) k--;
+    for (; k >= 0; k--) {
+      const b = blocks[k] as unknown;
+      if (b instanceof Map ? b.has("text") : isJsonObject(b) && Object.prototype.hasOwnProperty.call(b, "text")) break;
+      if (typeof b === "string" ? b.includes("text") : Array.isArray(b) ? b.includes("text") : !isJsonObject(b)) {
+        return invalid(`continue_final_message: the final message's content[${k}] is not a content part; Python raises TypeError on it.`);
+      }
+    }
     if (k < 0) return invalid("continue_final_message is set but we could not find any text to continue in the final message!");
-    const block = blocks[k] as { text: unknown };
-    if (typeof block.text !== "string") return invalid("continue_final_message: the final text block's text must be a string.");
-    finalText = block.text;
-    blocks[k] = { ...block, text: block.text + CONTINUE_TAG };
+    const block = blocks[k] as Map<string, unknown> | Record<string, unknown>;
+    const text = block instanceof Map ? block.get("text") : block.text;
+    if (typeof text !== "string") return invalid("continue_final_message: the final text block's text must be a string.");
+    finalText = text;
+    blocks[k] = block instanceof Map ? new Map(block).set("text", text + CONTINUE_TAG) : orderedObject([...objectEntries(block as JsonObject), ["text", text + CONTINUE_TAG]]);
     newValue = blocks;
   } else {
     if (typeof final !== "string") return invalid(`continue_final_message: the final message's "${field}" must be a string or a list of parts.`);
@@ -150,12 +161,14 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
   const addGenerationPrompt: unknown = options.addGenerationPrompt ?? (agpRequest === undefined ? semantics === "kimi" : agpRequest);
   const documents = (request as { documents?: unknown }).documents;
   if (documents !== undefined && documents !== null) {
-    const ok = Array.isArray(documents) && documents.every((d) => typeof d === "object" && d !== null && !Array.isArray(d));
+    // Python iterates the documents and wants a dict at every step: a list of dicts passes, and so
+    // do an empty string or an empty dict (nothing to iterate); numbers and booleans do not iterate.
+    const ok = Array.isArray(documents) ? documents.every(isJsonObject) : documents === "" || (isJsonObject(documents) && objectKeysOf(documents).length === 0);
     if (!ok) throw new KimiK2Error("invalid_request", "Documents should be a list of dicts with 'title' and 'text' keys!", { details: { field: "documents" } });
   }
   let cont: Plan["cont"];
   const contOpt = (request as { continue_final_message?: unknown }).continue_final_message;
-  if (contOpt !== undefined && contOpt !== null && contOpt !== false && contOpt !== "" && contOpt !== 0) {
+  if (pyTruthy(contOpt)) {
     const tagged = tagFinalMessage(request, typeof contOpt === "string" ? contOpt : "content", template);
     request = tagged.request;
     cont = { finalText: tagged.finalText };
@@ -177,6 +190,24 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
   }
   const profile = template?.nativeProfile ?? PROFILE_0905;
   return { engine, template, profile, input: { request, addGenerationPrompt, semantics, now: options.now }, cont };
+}
+
+/** The keys of a JSON object (plain object or `Map`). */
+function objectKeysOf(o: JsonObject): string[] {
+  return o instanceof Map ? [...o.keys()] : objectKeys(o);
+}
+
+/** Python's truth value of request data (`0.0`, `[]` and `{}` are false, `NaN` is true). */
+function pyTruthy(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === "number") return v !== 0;
+  if (typeof v === "bigint") return v !== 0n;
+  if (typeof v === "string") return v !== "";
+  if (typeof v === "boolean") return v;
+  if (isJsonFloat(v)) return v.value !== 0;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isJsonObject(v)) return objectKeysOf(v).length > 0;
+  return true;
 }
 
 function pyStrip(s: string): string {

@@ -25,6 +25,7 @@ import { modelDir, runs, sharedFile } from "../helpers/shared.js";
 
 const src0905 = readFileSync(join(modelDir(), "chat_template.jinja"), "utf8");
 const src0711 = readFileSync(sharedFile("kimi-k2", "templates", "k2-instruct-0711-initial.jinja"), "utf8");
+const srcNosep = readFileSync(sharedFile("kimi-k2", "templates", "k2-instruct-0905-reconstructed-nosep.jinja"), "utf8");
 const srcThinking = readFileSync(sharedFile("kimi-k2", "templates", "k2-thinking.llamacpp-0c3c896e.jinja"), "utf8");
 // The same rules with different bytes: a comment and different whitespace around it.
 const src0905Variant = "{#- an edited copy -#}\n" + src0905.replace("{%- if tools -%}", "{%- if tools   -%}");
@@ -45,9 +46,13 @@ describe("engine choice", () => {
     expect(compileTemplate(src0711).verification).toBe("not-equivalent");
     expect(compileTemplate(srcThinking).nativeProfile).toBeNull();
     expect(compileTemplate(src0905Variant, { probe: false }).verification).toBe("not-equivalent");
+    // The default-separators reading, with the same kind of edit, verifies for its own profile.
+    const nosep = compileTemplate("{#- another copy -#}\n" + srcNosep.replace("{%- if tools -%}", "{%- if tools   -%}"));
+    expect(nosep.verification).toBe("probes");
+    expect(nosep.nativeProfile).toEqual({ toolSeparators: "default" });
   });
 
-  it("an edited copy that reads a field or variable no probe carries is not verified (the probes alone would pass it)", () => {
+  it("an edited copy whose structure differs from the 0905 rules is not verified (the probes alone would pass it)", () => {
     const edits: Array<[string, string, ChatRequest]> = [
       [
         "reasoning_content",
@@ -56,6 +61,12 @@ describe("engine choice", () => {
       ],
       ["a thinking flag", src0905.replace("{%- if add_generation_prompt -%}", "{%- if thinking is defined and thinking -%}<think>{%- endif -%}\n{%- if add_generation_prompt -%}"), { messages: [{ role: "user", content: "Hi" }], thinking: true }],
       ["tool_choice", src0905.replace("{% for message in messages %}", "{% if tool_choice is defined %}[{{ tool_choice }}]{% endif %}{% for message in messages %}"), { messages: [{ role: "user", content: "Hi" }], tool_choice: "auto" }],
+      // Only 0905 names and literals, and no probe id starts with ':': a names check and the probes pass it.
+      [
+        "a test on the id's first character",
+        src0905.replace("{{ formatted_id }}", "{{ formatted_id }}{% if formatted_id[0] == ':' %}!{% endif %}"),
+        { messages: [{ role: "assistant", content: null, tool_calls: [{ id: ":1", type: "function", function: { name: "f", arguments: "{}" } }] }] },
+      ],
     ];
     for (const [what, source, request] of edits) {
       expect(source, what).not.toBe(src0905);
