@@ -157,8 +157,20 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
   // The native engine's serialiser rejects non-JSON schemas and arguments itself (see `checked`).
   if (validate) validateChatRequest(request, { deep: !nativeLikely });
   if (typeof request !== "object" || request === null) throw new KimiK2Error("invalid_request", "the request must be an object with a \"messages\" array.");
+  const contOpt = (request as { continue_final_message?: unknown }).continue_final_message;
+  const continuing = pyTruthy(contOpt);
   const agpRequest = (request as { add_generation_prompt?: unknown }).add_generation_prompt;
-  const addGenerationPrompt: unknown = options.addGenerationPrompt ?? (agpRequest === undefined ? semantics === "kimi" : agpRequest);
+  const agpGiven: unknown = options.addGenerationPrompt !== undefined ? options.addGenerationPrompt : agpRequest;
+  // transformers and vLLM refuse both; Kimi semantics' default (true) gives way to continuing, which
+  // renders the same since the output is cut inside the final message.
+  if (continuing && agpGiven !== undefined && pyTruthy(agpGiven)) {
+    throw new KimiK2Error(
+      "invalid_request",
+      "continue_final_message and add_generation_prompt are both set: the model cannot continue the final message and start a new assistant turn. Set add_generation_prompt to false, or leave it out.",
+      { details: { field: "add_generation_prompt" } },
+    );
+  }
+  const addGenerationPrompt: unknown = agpGiven !== undefined ? agpGiven : !continuing && semantics === "kimi";
   const documents = (request as { documents?: unknown }).documents;
   if (documents !== undefined && documents !== null) {
     // Python iterates the documents and wants a dict at every step: a list of dicts passes, and so
@@ -167,8 +179,7 @@ function plan(requestIn: ChatRequest, options: RenderOptions = {}): Plan {
     if (!ok) throw new KimiK2Error("invalid_request", "Documents should be a list of dicts with 'title' and 'text' keys!", { details: { field: "documents" } });
   }
   let cont: Plan["cont"];
-  const contOpt = (request as { continue_final_message?: unknown }).continue_final_message;
-  if (pyTruthy(contOpt)) {
+  if (continuing) {
     const tagged = tagFinalMessage(request, typeof contOpt === "string" ? contOpt : "content", template);
     request = tagged.request;
     cont = { finalText: tagged.finalText };

@@ -137,6 +137,27 @@ describe("semantics and continue_final_message against Python", () => {
     });
   });
 
+  it("continue_final_message with add_generation_prompt set true raises, as transformers and vLLM do; the Kimi default gives way", () => {
+    const cont: ChatRequest = { messages: [{ role: "user", content: "Q" }, { role: "assistant", content: "The answer is" }], continue_final_message: true };
+    for (const engine of ["native", "jinja"] as const) {
+      for (const [req, opts] of [
+        [{ ...cont, add_generation_prompt: true }, {}],
+        [cont, { addGenerationPrompt: true }],
+        [{ ...cont, add_generation_prompt: true }, { semantics: "raw" }],
+      ] as const) {
+        const got = safeRenderChat(req, { template: src0905, engine, ...opts });
+        expect(got.ok).toBe(false);
+        if (!got.ok) {
+          expect(got.error.code).toBe("invalid_request");
+          expect(got.error.message).toMatch(/Set add_generation_prompt to false, or leave it out\.$/);
+        }
+      }
+      // Left out, or false: the final message is continued (the cases above against Python).
+      expect(renderChat(cont, { template: src0905, engine })).toBe(renderChat({ ...cont, add_generation_prompt: false }, { template: src0905, engine }));
+      expect(renderChat(cont, { template: src0905, engine }).endsWith("The answer is")).toBe(true);
+    }
+  });
+
   it("options.addGenerationPrompt overrides the request and the semantics", () => {
     expect(renderChat({ ...basic, add_generation_prompt: false }, { addGenerationPrompt: true }).endsWith("<|im_assistant|>assistant<|im_middle|>")).toBe(true);
     expect(renderChat(basic, { addGenerationPrompt: false }).endsWith("<|im_end|>")).toBe(true);
