@@ -6,10 +6,10 @@
 import { KimiK2Error } from "../errors.js";
 import { type CliIO, UsageError } from "./command.js";
 
-/** The file argument, if one was given (more than one is a usage error). */
+/** The file argument, if one was given (more than one is a usage error); `-` names stdin, as in Unix tools. */
 export function inputFile(positionals: string[]): string | undefined {
   if (positionals.length > 1) throw new UsageError(`expected at most one input file, got ${positionals.length}: ${positionals.join(" ")}`);
-  return positionals[0];
+  return positionals[0] === "-" ? undefined : positionals[0];
 }
 
 /**
@@ -42,9 +42,44 @@ export async function readInputText(io: CliIO, positionals: string[]): Promise<s
   return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await readInputBytes(io, positionals));
 }
 
-/** The whole input as a JSON document's text: a leading byte-order mark (some editors write one) is dropped. */
+/**
+ * The whole input as a JSON document's text: a leading byte-order mark (some editors write one) is
+ * dropped.
+ *
+ * @throws {@link KimiK2Error} `invalid_input` when the bytes are not UTF-8. JSON text must be UTF-8,
+ * and Python's reader refuses such input too; replacing the bytes with U+FFFD would silently render,
+ * encode or parse something other than what the caller wrote.
+ */
 async function readJsonText(io: CliIO, positionals: string[]): Promise<string> {
-  return new TextDecoder("utf-8").decode(await readInputBytes(io, positionals));
+  const bytes = await readInputBytes(io, positionals);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new KimiK2Error("invalid_input", `${inputName(positionals)} is not UTF-8 (an invalid byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, "0")} at offset ${at}): save the JSON as UTF-8.`, {
+      details: { offset: at },
+    });
+  }
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence (for the error message). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  // Walk the sequences by their lead byte and let the strict decoder judge each one (it knows the
+  // overlong, surrogate and out-of-range forms). This runs once, on the error path.
+  let at = 0;
+  while (at < bytes.length) {
+    const b = bytes[at]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0 || at + len > bytes.length) return at;
+    try {
+      strict.decode(bytes.subarray(at, at + len));
+    } catch {
+      return at;
+    }
+    at += len;
+  }
+  return at;
 }
 
 /**
@@ -71,7 +106,7 @@ export async function* inputChunks(io: CliIO, positionals: string[]): AsyncGener
 
 /** The name of the input for messages: the file, or stdin. */
 export function inputName(positionals: string[]): string {
-  return positionals[0] ?? "stdin";
+  return inputFile(positionals) ?? "stdin";
 }
 
 /**

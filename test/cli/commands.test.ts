@@ -121,6 +121,35 @@ describe("kimi-k2 render", () => {
     expect(r.err).toMatch(/^kimi-k2 export-hf-tokenizer: ENOTDIR: not a directory, .*a-file\/out'\n$/);
   });
 
+  it("lone surrogates and NUL in content: the reference renderer's exact bytes (surrogatepass), not U+FFFD", async () => {
+    const request = { messages: [{ role: "user", content: "a\ud800b\u0000\udc00\ud83d\ude00\udfff" }] };
+    // The oracle in single mode writes the prompt's bytes as Python's surrogatepass does.
+    const expected = execFileSync("python3", [sharedFile("oracles", "render_ref.py"), join(modelDir(), "chat_template.jinja"), "--kimi-tokenizer"], { input: JSON.stringify(request) });
+    expect(expected.includes(Buffer.from([0xed, 0xa0, 0x80]))).toBe(true);
+    const f = fakeIO(JSON.stringify(request));
+    expect(await runCli(["render", ...MD()], f.io)).toBe(0);
+    expect(Buffer.from(f.stdoutBytes()).equals(expected)).toBe(true);
+  });
+
+  it("JSON input that is not UTF-8 exits 1 naming the byte, as Python's reader refuses it (no silent U+FFFD)", async () => {
+    const bytes = Buffer.concat([Buffer.from('{"messages":[{"role":"user","content":"a'), Buffer.from([0xff]), Buffer.from('b"}]}')]);
+    for (const command of ["render", "count", "encode-chat", "inspect"]) {
+      const f = fakeIO(bytes);
+      expect([command, await runCli([command, ...MD()], f.io)]).toEqual([command, 1]);
+      expect(f.stderr()).toBe(`kimi-k2 ${command}: stdin is not UTF-8 (an invalid byte 0xff at offset 40): save the JSON as UTF-8.\n`);
+    }
+    const d = fakeIO(Uint8Array.of(0x5b, 0x31, 0xed, 0xa0, 0x80, 0x5d));
+    expect(await runCli(["decode", ...MD()], d.io)).toBe(1);
+    expect(d.stderr()).toMatch(/^kimi-k2 decode: stdin is not UTF-8 \(an invalid byte 0xed at offset 2\)/);
+  });
+
+  it("- as the file argument is stdin", async () => {
+    expect((await run(["render", "-", ...MD()], JSON.stringify(REQUEST))).out).toBe(oracle(REQUEST));
+    const text = "Hello, 世界!";
+    expect((await run(["encode", "-", ...MD()], text)).out).toBe(`${JSON.stringify(ref.encode(text))}\n`);
+    expect((await run(["decode", "-", ...MD()], JSON.stringify(ref.encode(text)))).out).toBe(text);
+  });
+
   it("--normalize-ids renders history ids as functions.{name}:{n}", async () => {
     const r = await run(["render", "--normalize-ids", ...MD()], JSON.stringify(REQUEST));
     expect(r.out).toBe(oracle(normalised(REQUEST)));
