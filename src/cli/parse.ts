@@ -31,8 +31,9 @@ function reportDiagnostics(events: readonly ToolCallEvent[], io: CliIO): void {
 /** Streams stdin through the parser, writing one OpenAI choice delta a line as soon as it exists. */
 async function parseStreaming(parser: ToolCallParser, ids: boolean, positionals: string[], io: CliIO): Promise<void> {
   const adapter = new ChunkDeltaAdapter();
-  // A leading byte-order mark is model output like any other character: keep it.
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  // A leading byte-order mark is model output like any other character: keep it. Before an id array
+  // it is not: skip it, as the whole-input JSON reader does.
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: !ids });
   const scanner = new IdStreamScanner();
   const emit = (events: ToolCallEvent[]) => {
     for (const delta of adapter.push(events)) io.out(`${JSON.stringify({ index: 0, delta, finish_reason: null })}\n`);
@@ -43,8 +44,10 @@ async function parseStreaming(parser: ToolCallParser, ids: boolean, positionals:
     emit(ids ? parser.pushTokens(scanner.push(text)) : parser.push(text));
   }
   const rest = decoder.decode();
-  if (ids) emit(parser.pushTokens(scanner.push(rest).concat(scanner.end())));
-  else if (rest !== "") emit(parser.push(rest));
+  if (ids) {
+    emit(parser.pushTokens(scanner.push(rest)));
+    scanner.end();
+  } else if (rest !== "") emit(parser.push(rest));
   emit(parser.end());
   io.out(`${JSON.stringify({ index: 0, delta: {}, finish_reason: adapter.finishReason() })}\n`);
 }
