@@ -9,7 +9,8 @@ function integer(values: Record<string, unknown>, name: string, fallback: number
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${String(raw)}"`);
+  // Decimal digits only: Number() also reads "" as 0, "0x10" as 16 and "1e3" as 1000.
+  if (typeof raw !== "string" || !/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${String(raw)}"`);
   return n;
 }
 

@@ -305,6 +305,9 @@ describe("kimi-k2 serve: option mistakes are usage errors (2), found before anyt
     [["--upstream", "http://127.0.0.1:8000", "--port", "99999"], /--port must be an integer from 0 to 65535/],
     [["--upstream", "http://127.0.0.1:8000", "--prompt-format", "tokens"], /--prompt-format must be text or ids/],
     [["--upstream", "http://127.0.0.1:8000", "--timeout", "0"], /--timeout must be an integer from 1/],
+    [["--upstream", "http://127.0.0.1:8000", "--port", ""], /--port must be an integer from 0 to 65535, got ""/],
+    [["--upstream", "http://127.0.0.1:8000", "--port", "0x10"], /--port must be an integer from 0 to 65535, got "0x10"/],
+    [["--upstream", "http://127.0.0.1:8000", "--timeout", "1e2"], /--timeout must be an integer from 1/],
   ])("serve %j", async (args, message) => {
     const r = await run(["serve", ...args]);
     expect(r.code).toBe(2);
