@@ -59,6 +59,20 @@ describe("the built kimi-k2 binary", () => {
     expect([code, stderr]).toEqual([0, ""]);
   });
 
+  it("a reader of stderr that goes away early does not stop the output: all of it, exit 0", async () => {
+    // 20,000 stray call markers: one diagnostic line each on stderr, far more than a pipe holds.
+    const output = "<|tool_call_begin|>x".repeat(20_000);
+    const child = spawn(process.execPath, [main, "parse", "--stream"], { stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin!.end(output);
+    let stdout = "";
+    child.stdout!.on("data", (b: Buffer) => (stdout += b.toString()));
+    await once(child.stderr!, "data");
+    child.stderr!.destroy();
+    const [code] = (await once(child, "close")) as [number];
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n").pop()).toBe('{"index":0,"delta":{},"finish_reason":"length"}');
+  });
+
   describe("serve", () => {
     let upstream: ReplayUpstream;
     let child: ChildProcess;
