@@ -51,12 +51,22 @@ export async function readInputText(io: CliIO, positionals: string[]): Promise<s
  * encode or parse something other than what the caller wrote.
  */
 async function readJsonText(io: CliIO, positionals: string[]): Promise<string> {
-  const bytes = await readInputBytes(io, positionals);
+  return decodeJsonBytes(await readInputBytes(io, positionals), inputName(positionals));
+}
+
+/**
+ * A JSON document's bytes as text (a leading byte-order mark dropped), for stdin and for the JSON
+ * files options name (`parse --tools`).
+ *
+ * @param name - the input's name for the error message: a file, or stdin.
+ * @throws {@link KimiK2Error} `invalid_input` when the bytes are not UTF-8.
+ */
+export function decodeJsonBytes(bytes: Uint8Array, name: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    throw new KimiK2Error("invalid_input", `${inputName(positionals)} is not UTF-8 (an invalid byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, "0")} at offset ${at}): save the JSON as UTF-8.`, {
+    throw new KimiK2Error("invalid_input", `${name} is not UTF-8 (an invalid byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, "0")} at offset ${at}): save the JSON as UTF-8.`, {
       details: { offset: at },
     });
   }

@@ -4,7 +4,7 @@ import { KimiK2Error } from "../errors.js";
 import { ChunkDeltaAdapter, ToolCallParser, type ToolCallEvent, type ToolCallParserOptions, collect } from "../toolcalls/index.js";
 import type { CliIO, Command } from "./command.js";
 import { IdStreamScanner } from "./id-stream.js";
-import { inputChunks, readIdArray, readInputText } from "./input.js";
+import { decodeJsonBytes, inputChunks, readIdArray, readInputText } from "./input.js";
 import { MODEL_DIR_HELP, MODEL_DIR_OPTION, cliTokenizer } from "./model-options.js";
 
 /** Reads `--tools FILE`: a JSON array of tools, or a request whose tools, tool_choice and parallel_tool_calls apply. */
@@ -12,8 +12,10 @@ async function parserOptions(file: unknown): Promise<ToolCallParserOptions> {
   if (typeof file !== "string") return {};
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, "utf8"));
+    // Read as stdin's JSON is: a byte-order mark skipped, bytes that are not UTF-8 refused.
+    value = JSON.parse(decodeJsonBytes(await readFile(file), `the tools file ${file}`));
   } catch (e) {
+    if (KimiK2Error.isInstance(e)) throw e;
     throw new KimiK2Error("invalid_input", `cannot read the tools file ${file}: ${(e as Error).message}`);
   }
   if (Array.isArray(value)) return { tools: value };

@@ -92,6 +92,21 @@ describe("kimi-k2 parse", () => {
     expect(JSON.parse(io.stdout())).toMatchObject({ content: null, tool_calls: [], finish_reason: "stop" });
   });
 
+  it("a tools file is read as stdin's JSON is: a byte-order mark skipped, bytes that are not UTF-8 an error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kimi-k2-parse-"));
+    const tools = [{ type: "function", function: { name: "f", parameters: { type: "object" } } }];
+    writeFileSync(join(dir, "bom.json"), `\ufeff${JSON.stringify(tools)}`);
+    const output = "<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{}<|tool_call_end|><|tool_calls_section_end|>";
+    const io = fakeIO(output);
+    expect(await runCli(["parse", "--tools", join(dir, "bom.json")], io.io)).toBe(0);
+    expect(JSON.parse(io.stdout())).toMatchObject({ tool_calls: [{ function: { name: "f" } }], diagnostics: [] });
+
+    writeFileSync(join(dir, "latin1.json"), Buffer.concat([Buffer.from('[{"type":"function","function":{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}}]')]));
+    const bad = fakeIO(output);
+    expect(await runCli(["parse", "--tools", join(dir, "latin1.json")], bad.io)).toBe(1);
+    expect(bad.stderr()).toBe(`kimi-k2 parse: the tools file ${join(dir, "latin1.json")} is not UTF-8 (an invalid byte 0xe9 at offset 43): save the JSON as UTF-8.\n`);
+  });
+
   it("a tools file that is not JSON exits 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kimi-k2-parse-"));
     writeFileSync(join(dir, "bad.json"), "[");
