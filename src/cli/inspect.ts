@@ -6,7 +6,7 @@ import type { Tokenizer } from "../tokenizer/index.js";
 import type { Command } from "./command.js";
 import { readJson } from "./input.js";
 import { REQUEST_HELP, REQUEST_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
-import { type Palette, palette } from "./prompt-view.js";
+import { type Palette, palette, visible } from "./prompt-view.js";
 
 /** One token of the prompt. */
 export interface InspectedToken {
@@ -53,7 +53,8 @@ export function inspectTokens(ids: readonly number[], segments: readonly Segment
 }
 
 function line(t: InspectedToken, p: Palette): string {
-  const shown = t.text === null ? `<bytes ${t.bytes}>` : isSpecialId(t.id) ? p.special(t.text) : JSON.stringify(t.text);
+  // JSON.stringify escapes C0 controls; visible() also the C1 and bidirectional ones.
+  const shown = t.text === null ? `<bytes ${t.bytes}>` : isSpecialId(t.id) ? p.special(t.text) : visible(JSON.stringify(t.text));
   return `${String(t.index).padStart(6)}  ${String(t.id).padStart(6)}  ${t.source.padEnd(8)}  ${t.source.startsWith("content") && isSpecialId(t.id) ? p.injected(shown) : shown}`;
 }
 

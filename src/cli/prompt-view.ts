@@ -26,6 +26,25 @@ export function palette(color: boolean): Palette {
   return { special: ansi("1;36"), markup: ansi("36"), injected: ansi("1;41;97"), dim: ansi("2") };
 }
 
+/**
+ * Characters that would act on a terminal instead of showing: C0 controls but tab and newline (ESC
+ * starts colour, concealment and cursor moves; CR returns to the line start and overwrites), DEL, C1
+ * controls, and the bidirectional formatting marks that reorder what follows.
+ */
+const ACTS_ON_TERMINAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for a human view: each character in {@link ACTS_ON_TERMINAL} written as its escape (`\x1b`,
+ * `\u202e`). A request is untrusted input, and the views exist to show it exactly: raw, `\x1b[8m`
+ * would hide the text after it and `\r` would let later text overwrite earlier text.
+ */
+export function visible(text: string): string {
+  return text.replace(ACTS_ON_TERMINAL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 /** A special-token string: a named token or a reserved slot (`<|...|>`, `[BOS]`-style names). */
 const SPECIAL_PATTERN = /<\|[a-z0-9_]+\|>|\[(?:BOS|EOS|EOT|UNK|PAD)\]/g;
 const TURN_START = /<\|im_(?:user|assistant|system)\|>/g;
@@ -63,11 +82,14 @@ function labelOf(segments: Segment[]): string {
   return m ? m[2]! : "";
 }
 
-/** Paints one segment: special tokens in markup highlighted, special-token text in content flagged. */
+/**
+ * Paints one segment: special tokens in markup highlighted, special-token text in content flagged,
+ * characters that act on a terminal shown as escapes ({@link visible}).
+ */
 export function paintSegment(seg: Segment, p: Palette): string {
   let out = "";
   let from = 0;
-  const paintPlain = seg.kind === "markup" ? p.markup : (s: string) => s;
+  const paintPlain = seg.kind === "markup" ? (s: string) => p.markup(visible(s)) : visible;
   const paintSpecial = seg.kind === "markup" ? p.special : p.injected;
   for (const m of seg.text.matchAll(SPECIAL_PATTERN)) {
     out += paintPlain(seg.text.slice(from, m.index)) + paintSpecial(m[0]);
@@ -98,7 +120,7 @@ export function promptView(segments: readonly Segment[], counts: PromptCounts, p
   const lines: string[] = [];
   splitTurns(segments).forEach((turn, i) => {
     const n = counts.count(turn.segments);
-    lines.push(rule(`${i + 1} · ${turn.label || "(before the first turn)"} · ${n} token${n === 1 ? "" : "s"}`, p));
+    lines.push(rule(`${i + 1} · ${visible(turn.label) || "(before the first turn)"} · ${n} token${n === 1 ? "" : "s"}`, p));
     lines.push(turn.segments.map((s) => paintSegment(s, p)).join(""));
   });
   const total = counts.count(segments);

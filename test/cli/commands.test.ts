@@ -173,6 +173,22 @@ describe("kimi-k2 render", () => {
     expect(r.out).toContain("Hugging Face's encoding gives");
   });
 
+  it("--show and inspect print characters that act on a terminal as escapes (ESC, CR, C1, bidi marks), on a terminal or not", async () => {
+    const content = "see\u001b[8m hidden\u001b[0m, over\rwrite, csi\u009b2J, \u202eevil\u2066, tab\tand\nline";
+    const request = { messages: [{ role: "user", content }] };
+    const shown = "see\\x1b[8m hidden\\x1b[0m, over\\x0dwrite, csi\\x9b2J, \\u202eevil\\u2066, tab\tand\nline";
+    for (const tty of [false, true]) {
+      const r = await run(["render", "--show", ...MD()], JSON.stringify(request), tty);
+      expect(r.code).toBe(0);
+      // Without the palette's own colour codes: the content as escapes, and no other ESC.
+      const plain = r.out.replace(/\x1b\[[0-9;]*m/g, "");
+      expect(plain).toContain(`<|im_middle|>${shown}`);
+      expect(plain).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+      const table = await run(["inspect", ...MD()], JSON.stringify(request), tty);
+      expect(table.out.replace(/\x1b\[[0-9;]*m/g, "")).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    }
+  });
+
   it("a request the template cannot render exits 1 with one line naming the message", async () => {
     const r = await run(["render", ...MD()], JSON.stringify({ messages: [{ content: "no role" }] }));
     expect(r.code).toBe(1);
