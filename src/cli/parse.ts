@@ -6,6 +6,7 @@ import type { CliIO, Command } from "./command.js";
 import { IdStreamScanner } from "./id-stream.js";
 import { decodeJsonBytes, inputChunks, readIdArray, readInputText } from "./input.js";
 import { MODEL_DIR_HELP, MODEL_DIR_OPTION, cliTokenizer } from "./model-options.js";
+import { visible } from "./prompt-view.js";
 
 /** Reads `--tools FILE`: a JSON array of tools, or a request whose tools, tool_choice and parallel_tool_calls apply. */
 async function parserOptions(file: unknown): Promise<ToolCallParserOptions> {
@@ -26,8 +27,13 @@ async function parserOptions(file: unknown): Promise<ToolCallParserOptions> {
   throw new KimiK2Error("invalid_input", `the tools file ${file} must hold a JSON array of tools, or a request object with a "tools" array.`);
 }
 
+/**
+ * One stderr line per diagnostic. A message quotes model output (a call id, a name), which is
+ * untrusted: its newlines would split the line and its ESC or CR would act on the terminal, so they
+ * are written as escapes.
+ */
 function reportDiagnostics(events: readonly ToolCallEvent[], io: CliIO): void {
-  for (const e of events) if (e.type === "diagnostic") io.err(`kimi-k2 parse: ${e.severity} ${e.code}: ${e.message}\n`);
+  for (const e of events) if (e.type === "diagnostic") io.err(`kimi-k2 parse: ${e.severity} ${e.code}: ${visible(e.message).replaceAll("\n", "\\n")}\n`);
 }
 
 /** Streams stdin through the parser, writing one OpenAI choice delta a line as soon as it exists. */

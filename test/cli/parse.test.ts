@@ -200,6 +200,16 @@ describe("kimi-k2 parse --stream", () => {
     expect(assemble(streamed.stdout().trimEnd().split("\n").map((l) => JSON.parse(l) as Line)).content).toBe("\ufeffHi");
   });
 
+  it("diagnostics on stderr: one line each, model output's newlines and terminal controls escaped", async () => {
+    const output = '<|tool_calls_section_begin|><|tool_call_begin|>functions.\u001b[8mf\nx\r:0<|tool_call_argument_begin|>{"a": 1}<|tool_call_end|><|tool_calls_section_end|>';
+    const io = fakeIO(output);
+    expect(await runCli(["parse", "--stream"], io.io)).toBe(0);
+    const lines = io.stderr().trimEnd().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^kimi-k2 parse: (info|warning|error) [a-z_]+: [^\x00-\x08\x0b-\x1f\x7f-\x9f]*$/);
+    expect(io.stderr()).toContain("functions.\\x1b[8mf\\nx\\x0d:0");
+  });
+
   it("--ids --stream: a non-number exits 1", async () => {
     const io = fakeIO("[1, 2, x]");
     expect(await runCli(["parse", "--ids", "--stream", "--model-dir", modelDir()], io.io)).toBe(1);
