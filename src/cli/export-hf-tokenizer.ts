@@ -9,6 +9,7 @@ import { loadTokenizer } from "../load-tokenizer.js";
 import { findModelFiles, readChatTemplate } from "../model-files.js";
 import { exportHfTokenizer } from "../tokenizer/hf-export.js";
 import { type Command, UsageError } from "./command.js";
+import { modelDirOf } from "./model-options.js";
 
 function size(bytes: number): string {
   return bytes < 1_000_000 ? `${(bytes / 1000).toFixed(1)} kB` : `${(bytes / 1_000_000).toFixed(1)} MB`;
@@ -40,7 +41,7 @@ Options:
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError("expected exactly one output directory");
     const out = resolve(positionals[0]!);
-    const modelDir = values["model-dir"] as string | undefined;
+    const modelDir = modelDirOf(values);
     const where = { ...(modelDir !== undefined ? { dir: modelDir } : {}), env: io.env };
     const tokenizer = await loadTokenizer(where);
     const chatTemplate = values["no-chat-template"] ? undefined : readChatTemplate(findModelFiles(where));

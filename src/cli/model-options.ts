@@ -45,9 +45,16 @@ export const TEMPLATE_HELP = `${MODEL_DIR_HELP}
 export const REQUEST_HELP = `${TEMPLATE_HELP}
   --normalize-ids    rewrite history tool-call ids to functions.{name}:{n} first (as a server should)`;
 
-/** The model directory option, if given. */
+/**
+ * The model directory option, if given.
+ *
+ * @throws {@link UsageError} for `--model-dir ""` (an unset variable in a script): it would
+ * otherwise mean the current directory, while an empty KIMI_K2_MODEL_DIR means unset.
+ */
 export function modelDirOf(values: Record<string, unknown>): string | undefined {
-  return typeof values["model-dir"] === "string" ? values["model-dir"] : undefined;
+  const dir = values["model-dir"];
+  if (dir === "") throw new UsageError("--model-dir needs a directory, got an empty string");
+  return typeof dir === "string" ? dir : undefined;
 }
 
 /** Loads the tokenizer from `--model-dir` (or the default locations). */

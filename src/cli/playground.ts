@@ -5,6 +5,7 @@
 import { KimiK2Error } from "../errors.js";
 import { startPlaygroundServer } from "../playground/server.js";
 import { type Command, UsageError } from "./command.js";
+import { modelDirOf } from "./model-options.js";
 
 /** The port used when `--port` is not given. */
 export const DEFAULT_PLAYGROUND_PORT = 7707;
@@ -59,10 +60,11 @@ Options:
   async run({ values }, io) {
     const port = parsePort(values.port);
     const host = (values.host as string | undefined) ?? "127.0.0.1";
+    const modelDir = modelDirOf(values);
     let server;
     try {
       server = await startPlaygroundServer({
-        modelDir: values["model-dir"] as string | undefined,
+        modelDir,
         assetsDir: values["assets-dir"] as string | undefined,
         host,
         port,

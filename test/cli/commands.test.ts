@@ -210,6 +210,14 @@ describe("kimi-k2 render", () => {
     expect([help.code, help.out.startsWith("Usage: kimi-k2 render")]).toEqual([0, true]);
   });
 
+  it("--model-dir \"\" is a usage error in every command that takes it, not the current directory", async () => {
+    for (const argv of [["render"], ["encode"], ["decode"], ["count", "--text"], ["parse", "--ids"], ["demo"], ["export-hf-tokenizer", join(tmpdir(), "kimi-k2-unused")], ["playground", "--port", "0"]]) {
+      const r = await run([...argv, "--model-dir", ""], argv[0] === "decode" || argv[0] === "parse" ? "[1]" : JSON.stringify(REQUEST));
+      expect([argv, r.code]).toEqual([argv, 2]);
+      expect(r.err).toContain("--model-dir needs a directory, got an empty string");
+    }
+  });
+
   it("a model directory that does not exist exits 1 saying how to get the files", async () => {
     const r = await run(["render", "--model-dir", "/nonexistent/kimi"], JSON.stringify(REQUEST));
     expect(r.code).toBe(1);
