@@ -21,15 +21,16 @@ ${REQUEST_HELP}
   options: { ...REQUEST_OPTIONS, reference: { type: "boolean" }, text: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
+    // Options and model files first: a mistake there is reported at once, not after stdin ends.
     if (values.text) {
-      const text = await readInputText(io, positionals);
       const tokenizer = await cliTokenizer(values, io);
-      io.out(`${tokenizer.count(text)}\n`);
+      io.out(`${tokenizer.count(await readInputText(io, positionals))}\n`);
       return 0;
     }
-    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
-    const segments = renderSegments(request, await cliTemplate(values, io));
+    const options = await cliTemplate(values, io);
     const tokenizer = await cliTokenizer(values, io);
+    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
+    const segments = renderSegments(request, options);
     io.out(`${tokenizer.countChat(segments, { mode: values.reference ? "reference" : "safe" })}\n`);
     return 0;
   },

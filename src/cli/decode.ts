@@ -18,8 +18,9 @@ ${MODEL_DIR_HELP}
   options: { ...MODEL_DIR_OPTION },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const ids = await readIdArray(io, positionals);
+    // The model files first: a missing one is reported at once, not after stdin ends.
     const tokenizer = await cliTokenizer(values, io);
+    const ids = await readIdArray(io, positionals);
     io.out(tokenizer.decode(ids));
     return 0;
   },

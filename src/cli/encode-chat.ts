@@ -22,9 +22,11 @@ ${REQUEST_HELP}
   options: { ...REQUEST_OPTIONS, reference: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
-    const segments = renderSegments(request, await cliTemplate(values, io));
+    // Options and model files first: a mistake there is reported at once, not after stdin ends.
+    const options = await cliTemplate(values, io);
     const tokenizer = await cliTokenizer(values, io);
+    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
+    const segments = renderSegments(request, options);
     io.out(`${JSON.stringify(tokenizer.encodeChat(segments, { mode: values.reference ? "reference" : "safe" }))}\n`);
     return 0;
   },

@@ -19,8 +19,9 @@ ${MODEL_DIR_HELP}
   options: { ...MODEL_DIR_OPTION, "allow-special": { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const text = await readInputText(io, positionals);
+    // The model files first: a missing one is reported at once, not after stdin ends.
     const tokenizer = await cliTokenizer(values, io);
+    const text = await readInputText(io, positionals);
     const ids = tokenizer.encode(text, values["allow-special"] ? { allowedSpecial: "all" } : {});
     io.out(`${JSON.stringify(ids)}\n`);
     return 0;

@@ -87,9 +87,11 @@ ${REQUEST_HELP}
   options: { ...REQUEST_OPTIONS, reference: { type: "boolean" }, json: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
-    const segments = renderSegments(request, await cliTemplate(values, io));
+    // Options and model files first: a mistake there is reported at once, not after stdin ends.
+    const options = await cliTemplate(values, io);
     const tokenizer = await cliTokenizer(values, io);
+    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
+    const segments = renderSegments(request, options);
     const ids = tokenizer.encodeChat(segments, { mode: values.reference ? "reference" : "safe" });
     const tokens = inspectTokens(ids, segments, tokenizer);
     io.out(values.json ? `${JSON.stringify(tokens, null, 1)}\n` : inspectView(tokens, palette(io.stdoutIsTTY)));

@@ -46,14 +46,15 @@ ${REQUEST_HELP}
   options: { ...REQUEST_OPTIONS, show: { type: "boolean" } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
+    // Options and model files first: a mistake there is reported at once, not after stdin ends.
     const options = await cliTemplate(values, io);
+    const request = await readJson(io, positionals, parseRequestJson, "an OpenAI-style chat request");
     if (!values.show) {
       io.out(surrogatePassBytes(renderChat(request, options)));
       return 0;
     }
-    const segments = renderSegments(request, options);
     const tokenizer = await cliTokenizer(values, io);
+    const segments = renderSegments(request, options);
     const counts = { count: (s: Parameters<typeof tokenizer.countChat>[0]) => tokenizer.countChat(s), referenceTotal: tokenizer.countChat(segments, { mode: "reference" }) };
     io.out(promptView(segments, counts, palette(io.stdoutIsTTY)));
     return 0;

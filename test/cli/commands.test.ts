@@ -218,6 +218,21 @@ describe("kimi-k2 render", () => {
     }
   });
 
+  it("option and model-file mistakes are reported at once, without waiting for stdin to end (a terminal)", async () => {
+    const cases: Array<[string[], number]> = [
+      ...["render", "inspect", "count", "encode-chat", "encode", "decode"].map((c): [string[], number] => [[c, "--model-dir", "/nonexistent/kimi"], 1]),
+      [["count", "--text", "--model-dir", "/nonexistent/kimi"], 1],
+      [["parse", "--ids", "--model-dir", "/nonexistent/kimi"], 1],
+      [["render", "--engine", "fast", ...MD()], 2],
+    ];
+    for (const [argv, expected] of cases) {
+      // A stdin that never ends, like a terminal nobody types into.
+      const f = fakeIO((async function* () { await new Promise<never>(() => {}); })());
+      const code = await Promise.race([runCli(argv, f.io), new Promise<string>((r) => setTimeout(() => r("still waiting for stdin"), 500))]);
+      expect([argv, code]).toEqual([argv, expected]);
+    }
+  });
+
   it("a model directory that does not exist exits 1 saying how to get the files", async () => {
     const r = await run(["render", "--model-dir", "/nonexistent/kimi"], JSON.stringify(REQUEST));
     expect(r.code).toBe(1);
