@@ -32,6 +32,19 @@ async function parserOptions(file: unknown): Promise<ToolCallParserOptions> {
  * untrusted: its newlines would split the line and its ESC or CR would act on the terminal, so they
  * are written as escapes.
  */
+/**
+ * The parser. Its option errors name `options.tools[i]`, the library's words; on the command line
+ * the tools came from `--tools FILE`, so the message names the file instead.
+ */
+function newParser(options: ToolCallParserOptions, toolsFile: unknown): ToolCallParser {
+  try {
+    return new ToolCallParser(options);
+  } catch (e) {
+    if (!KimiK2Error.isInstance(e) || e.code !== "invalid_options" || typeof toolsFile !== "string") throw e;
+    throw new KimiK2Error("invalid_input", `the tools file ${toolsFile}: ${e.message.replace(/^options\./, "")}`, { cause: e });
+  }
+}
+
 function reportDiagnostics(events: readonly ToolCallEvent[], io: CliIO): void {
   for (const e of events) if (e.type === "diagnostic") io.err(`kimi-k2 parse: ${e.severity} ${e.code}: ${visible(e.message).replaceAll("\n", "\\n")}\n`);
 }
@@ -84,7 +97,7 @@ ${MODEL_DIR_HELP} (for --ids)
   async run({ values, positionals }, io) {
     const ids = values.ids === true;
     const options = await parserOptions(values.tools);
-    const parser = new ToolCallParser(ids ? { ...options, tokenDecoder: await cliTokenizer(values, io) } : options);
+    const parser = newParser(ids ? { ...options, tokenDecoder: await cliTokenizer(values, io) } : options, values.tools);
     if (values.stream) {
       await parseStreaming(parser, ids, positionals, io);
       return 0;

@@ -107,6 +107,16 @@ describe("kimi-k2 parse", () => {
     expect(bad.stderr()).toBe(`kimi-k2 parse: the tools file ${join(dir, "latin1.json")} is not UTF-8 (an invalid byte 0xe9 at offset 43): save the JSON as UTF-8.\n`);
   });
 
+  it("a tools file with a tool the parser refuses exits 1 naming the file, not the library's options", async () => {
+    const file = toolsFile({ tools: [{ type: "function", function: { name: "f" } }, { type: "function", function: { parameters: {} } }], tool_choice: "auto" });
+    const io = fakeIO("hi");
+    expect(await runCli(["parse", "--tools", file], io.io)).toBe(1);
+    expect(io.stderr()).toMatch(new RegExp(`^kimi-k2 parse: the tools file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: tools\\[1\\] has no function\\.name: .*\n$`));
+    const choice = fakeIO("hi");
+    expect(await runCli(["parse", "--tools", toolsFile({ tools: [], tool_choice: "any" })], choice.io)).toBe(1);
+    expect(choice.stderr()).toMatch(/^kimi-k2 parse: the tools file .*: tool_choice must be "auto", "none", "required" or /);
+  });
+
   it("a tools file that is not JSON exits 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kimi-k2-parse-"));
     writeFileSync(join(dir, "bad.json"), "[");
