@@ -46,6 +46,19 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A string option's value, or `fallback` when it is not given.
+ *
+ * @throws {@link UsageError} when it is given empty (`--host "$HOST"` with the variable unset):
+ * Node reads an empty host as every interface, and an empty path as the current directory, neither
+ * of which the caller meant.
+ */
+export function nonEmptyOption<T extends string | undefined>(values: Record<string, unknown>, name: string, fallback: T): string | T {
+  const value = values[name];
+  if (value === "") throw new UsageError(`--${name} needs a value, got an empty string`);
+  return typeof value === "string" ? value : fallback;
+}
+
 /** Parses a command's arguments, turning parseArgs failures into {@link UsageError}. */
 export function parseCommandArgs(command: Command, argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
   try {

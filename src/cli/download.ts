@@ -4,7 +4,7 @@
  */
 import { type DownloadEvent, downloadModelFiles } from "../download.js";
 import { hfHubCacheDir } from "../model-files.js";
-import type { CliIO, Command } from "./command.js";
+import { type CliIO, type Command, nonEmptyOption } from "./command.js";
 
 const BAR_WIDTH = 30;
 
@@ -90,7 +90,7 @@ HF_HUB_DISABLE_IMPLICIT_TOKEN, HF_ENDPOINT, HF_HUB_CACHE, HF_HOME.
     "cache-dir": { type: "string" },
   },
   async run({ values }, io) {
-    const cacheDir = values["cache-dir"] as string | undefined;
+    const cacheDir = nonEmptyOption(values, "cache-dir", undefined);
     const result = await downloadModelFiles({
       repoId: values.repo as string | undefined,
       revision: values.revision as string | undefined,

@@ -12,7 +12,7 @@ import { type ChatTemplate, compileTemplate } from "../template/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import type { Command } from "./command.js";
 import type { CliIO } from "./command.js";
-import { UsageError } from "./command.js";
+import { UsageError, nonEmptyOption } from "./command.js";
 
 /** `--model-dir DIR`. */
 export const MODEL_DIR_OPTION = { "model-dir": { type: "string" } } as const satisfies Command["options"];
@@ -52,9 +52,7 @@ export const REQUEST_HELP = `${TEMPLATE_HELP}
  * otherwise mean the current directory, while an empty KIMI_K2_MODEL_DIR means unset.
  */
 export function modelDirOf(values: Record<string, unknown>): string | undefined {
-  const dir = values["model-dir"];
-  if (dir === "") throw new UsageError("--model-dir needs a directory, got an empty string");
-  return typeof dir === "string" ? dir : undefined;
+  return nonEmptyOption(values, "model-dir", undefined);
 }
 
 /** Loads the tokenizer from `--model-dir` (or the default locations). */

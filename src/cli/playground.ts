@@ -4,7 +4,7 @@
  */
 import { KimiK2Error } from "../errors.js";
 import { startPlaygroundServer } from "../playground/server.js";
-import { type Command, UsageError } from "./command.js";
+import { type Command, UsageError, nonEmptyOption } from "./command.js";
 import { modelDirOf } from "./model-options.js";
 
 /** The port used when `--port` is not given. */
@@ -59,7 +59,7 @@ Options:
   },
   async run({ values }, io) {
     const port = parsePort(values.port);
-    const host = (values.host as string | undefined) ?? "127.0.0.1";
+    const host = nonEmptyOption(values, "host", "127.0.0.1");
     const modelDir = modelDirOf(values);
     let server;
     try {

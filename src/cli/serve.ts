@@ -2,7 +2,7 @@
 import { KimiK2Error } from "../errors.js";
 import { createKimiPipeline } from "../server/kimi-pipeline.js";
 import { createProxy } from "../server/proxy-server.js";
-import { type Command, UsageError } from "./command.js";
+import { type Command, UsageError, nonEmptyOption } from "./command.js";
 import { TEMPLATE_HELP, TEMPLATE_OPTIONS, cliTemplate, cliTokenizer } from "./model-options.js";
 
 function integer(values: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
@@ -67,6 +67,7 @@ The upstream's API key, if it needs one, is read from ${UPSTREAM_API_KEY_ENV}.`,
     const format = values["prompt-format"] ?? "text";
     if (format !== "text" && format !== "ids") throw new UsageError(`--prompt-format must be text or ids, got "${String(format)}"`);
     const port = integer(values, "port", 8080, 0, 65535);
+    const host = nonEmptyOption(values, "host", "127.0.0.1");
     const timeoutMs = integer(values, "timeout", 600, 1, 86_400) * 1000;
     const defaultMaxTokens = integer(values, "default-max-tokens", 16_384, 1, 10_000_000);
     const { template, engine, semantics } = await cliTemplate(values, io);
@@ -81,7 +82,6 @@ The upstream's API key, if it needs one, is read from ${UPSTREAM_API_KEY_ENV}.`,
       ...(typeof values["served-model"] === "string" ? { servedModel: values["served-model"] } : {}),
       ...(apiKey ? { upstreamApiKey: apiKey } : {}),
     });
-    const host = typeof values.host === "string" ? values.host : "127.0.0.1";
     let url: string;
     try {
       url = await proxy.listen(port, host);

@@ -214,7 +214,7 @@ describe("kimi-k2 render", () => {
     for (const argv of [["render"], ["encode"], ["decode"], ["count", "--text"], ["parse", "--ids"], ["demo"], ["export-hf-tokenizer", join(tmpdir(), "kimi-k2-unused")], ["playground", "--port", "0"]]) {
       const r = await run([...argv, "--model-dir", ""], argv[0] === "decode" || argv[0] === "parse" ? "[1]" : JSON.stringify(REQUEST));
       expect([argv, r.code]).toEqual([argv, 2]);
-      expect(r.err).toContain("--model-dir needs a directory, got an empty string");
+      expect(r.err).toContain("--model-dir needs a value, got an empty string");
     }
   });
 
@@ -345,12 +345,24 @@ describe("kimi-k2 serve: option mistakes are usage errors (2), found before anyt
     [["--upstream", "http://127.0.0.1:8000", "--prompt-format", "tokens"], /--prompt-format must be text or ids/],
     [["--upstream", "http://127.0.0.1:8000", "--timeout", "0"], /--timeout must be an integer from 1/],
     [["--upstream", "http://127.0.0.1:8000", "--port", ""], /--port must be an integer from 0 to 65535, got ""/],
+    [["--upstream", "http://127.0.0.1:8000", "--host", ""], /--host needs a value, got an empty string/],
     [["--upstream", "http://127.0.0.1:8000", "--port", "0x10"], /--port must be an integer from 0 to 65535, got "0x10"/],
     [["--upstream", "http://127.0.0.1:8000", "--timeout", "1e2"], /--timeout must be an integer from 1/],
   ])("serve %j", async (args, message) => {
     const r = await run(["serve", ...args]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+});
+
+describe("an empty --host or --cache-dir is a usage error, not every interface or the current directory", () => {
+  it.each([
+    ["playground", "--host", "", "--port", "0"],
+    ["download", "--cache-dir", "", "--endpoint", "http://127.0.0.1:1"],
+  ])("%s %s %j", async (...argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--(host|cache-dir) needs a value, got an empty string/);
   });
 });
 
