@@ -39,7 +39,8 @@ Options:
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError("expected exactly one output directory");
+    // An empty one (an unset shell variable) would resolve to the current directory.
+    if (positionals.length !== 1 || positionals[0] === "") throw new UsageError("expected exactly one output directory");
     const out = resolve(positionals[0]!);
     const modelDir = modelDirOf(values);
     const where = { ...(modelDir !== undefined ? { dir: modelDir } : {}), env: io.env };

@@ -364,6 +364,12 @@ describe("an empty --host or --cache-dir is a usage error, not every interface o
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--(host|cache-dir) needs a value, got an empty string/);
   });
+
+  it("export-hf-tokenizer \"\" is a usage error, not the current directory", async () => {
+    const r = await run(["export-hf-tokenizer", "", ...MD()]);
+    expect([r.code, r.out]).toEqual([2, ""]);
+    expect(r.err).toContain("expected exactly one output directory");
+  });
 });
 
 describe("kimi-k2 with no or an unknown command", () => {
