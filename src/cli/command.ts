@@ -18,6 +18,8 @@ export interface CliIO {
   stdoutIsTTY: boolean;
   /** True when stderr is a terminal (progress bars). */
   stderrIsTTY: boolean;
+  /** True when stdin is a terminal: a command reading it says so, rather than seeming to hang. */
+  stdinIsTTY?: boolean;
   /** The environment. */
   env: Record<string, string | undefined>;
 }

@@ -23,9 +23,18 @@ function unreadable(file: string, cause: unknown): KimiK2Error {
   });
 }
 
+/**
+ * A hint on stderr when the input is a terminal: `kimi-k2 render` typed alone would otherwise seem
+ * to hang while it waits for the request.
+ */
+function hintTerminalInput(io: CliIO, file: string | undefined): void {
+  if (file === undefined && io.stdinIsTTY) io.err("kimi-k2: reading the input from the terminal; end it with Ctrl-D (or pass a FILE, or pipe it in)\n");
+}
+
 /** The whole input as bytes: stdin, or the file argument. */
 async function readInputBytes(io: CliIO, positionals: string[]): Promise<Uint8Array> {
   const file = inputFile(positionals);
+  hintTerminalInput(io, file);
   try {
     return await io.readInput(file);
   } catch (e) {
@@ -99,6 +108,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  */
 export async function* inputChunks(io: CliIO, positionals: string[]): AsyncGenerator<Uint8Array> {
   const file = inputFile(positionals);
+  hintTerminalInput(io, file);
   const chunks = io.inputChunks(file)[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Uint8Array>;

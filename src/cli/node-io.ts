@@ -32,6 +32,7 @@ export function nodeIO(): CliIO {
     err: (text) => void (stderrOpen && process.stderr.write(text)),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
   };
 }

@@ -233,6 +233,23 @@ describe("kimi-k2 render", () => {
     }
   });
 
+  it("reading a terminal says so on stderr (one line), and only then; the output is unchanged", async () => {
+    const hint = "kimi-k2: reading the input from the terminal; end it with Ctrl-D (or pass a FILE, or pipe it in)\n";
+    for (const argv of [["render", ...MD()], ["parse"], ["parse", "--stream"]]) {
+      const f = fakeIO(JSON.stringify(REQUEST), { stdinTTY: true });
+      expect(await runCli(argv, f.io)).toBe(0);
+      expect([argv, f.stderr()]).toEqual([argv, hint]);
+    }
+    const piped = fakeIO(JSON.stringify(REQUEST));
+    await runCli(["render", ...MD()], piped.io);
+    expect([piped.stdout(), piped.stderr()]).toEqual([oracle(REQUEST), ""]);
+    const file = join(mkdtempSync(join(tmpdir(), "kimi-k2-cli-")), "r.json");
+    writeFileSync(file, JSON.stringify(REQUEST));
+    const named = fakeIO("", { stdinTTY: true });
+    await runCli(["render", file, ...MD()], named.io);
+    expect([named.stdout(), named.stderr()]).toEqual([oracle(REQUEST), ""]);
+  });
+
   it("a model directory that does not exist exits 1 saying how to get the files", async () => {
     const r = await run(["render", "--model-dir", "/nonexistent/kimi"], JSON.stringify(REQUEST));
     expect(r.code).toBe(1);

@@ -22,7 +22,7 @@ export interface FakeIO {
 }
 
 /** A fake terminal-less (unless asked) process with this stdin and environment. */
-export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, string | undefined>; tty?: boolean } = {}): FakeIO {
+export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, string | undefined>; tty?: boolean; stdinTTY?: boolean } = {}): FakeIO {
   const out: Uint8Array[] = [];
   const err: string[] = [];
   const chunks = async function* (): AsyncGenerator<Uint8Array> {
@@ -45,6 +45,7 @@ export function fakeIO(stdin: FakeStdin = "", options: { env?: Record<string, st
     err: (text) => void err.push(text),
     stdoutIsTTY: options.tty ?? false,
     stderrIsTTY: false,
+    stdinIsTTY: options.stdinTTY ?? false,
     env: options.env ?? {},
   };
   return {
