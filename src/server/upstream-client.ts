@@ -168,12 +168,30 @@ function completionOf(json: string): UpstreamChunk {
   if (obj.error !== undefined) throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
   if (!Array.isArray(obj.choices)) throw new UpstreamError("bad_response", `the upstream's answer has no 'choices' array: ${json.slice(0, 200)}`);
   const usage = usageOf(obj.usage);
-  const choice = obj.choices[0] as { text?: unknown; finish_reason?: unknown } | undefined;
+  // The proxy asks for one choice: read the one with index 0 (a choice without an index is it),
+  // not whichever comes first, should an upstream send others too.
+  const choice = (obj.choices as unknown[]).find((c) => {
+    const index = typeof c === "object" && c !== null ? (c as { index?: unknown }).index : undefined;
+    return index === undefined || index === 0;
+  }) as { text?: unknown; finish_reason?: unknown } | undefined;
   // A usage-only chunk (stream_options.include_usage) has an empty choices array.
   if (choice === undefined) return { text: "", finishReason: null, usage };
   if (typeof choice.text !== "string") throw new UpstreamError("bad_response", `the upstream's choice has no 'text' string: ${json.slice(0, 200)}`);
   const finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   return { text: choice.text, finishReason, usage };
+}
+
+/** Reads and discards the rest of a body, restarting the silence timer at each read, then calls `finish`. */
+function drainBody(reads: AsyncIterator<Buffer>, touch: () => void, finish: () => void): void {
+  void (async () => {
+    try {
+      while (!(await reads.next()).done) touch();
+    } catch {
+      // The answer is complete: a fault after [DONE] does not matter.
+    } finally {
+      finish();
+    }
+  })();
 }
 
 /**
@@ -215,9 +233,10 @@ export class UpstreamClient {
 
   /**
    * Sends the request and resolves with the response once its headers arrive with a 2xx status.
-   * The returned `touch` restarts the silence timer; `fail` destroys the response with an error.
+   * The returned `touch` restarts the silence timer, `pause` stops it (while the caller holds a
+   * piece, the silence is the caller's, not the upstream's), and `done` stops it for good.
    */
-  private open(body: string, signal: AbortSignal | undefined): Promise<{ res: http.IncomingMessage; touch: () => void; done: () => void }> {
+  private open(body: string, signal: AbortSignal | undefined): Promise<{ res: http.IncomingMessage; touch: () => void; pause: () => void; done: () => void }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(new UpstreamError("aborted", "the request was cancelled before it was sent"));
@@ -241,9 +260,13 @@ export class UpstreamClient {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => fail(new UpstreamError("timeout", `the upstream sent nothing for ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
       };
+      const pause = () => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+      };
       const onAbort = () => fail(new UpstreamError("aborted", "the request was cancelled"));
       const done = () => {
-        if (timer) clearTimeout(timer);
+        pause();
         signal?.removeEventListener("abort", onAbort);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -257,7 +280,7 @@ export class UpstreamClient {
         touch();
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {
-          resolve({ res: response, touch, done });
+          resolve({ res: response, touch, pause, done });
           return;
         }
         let text = "";
@@ -314,7 +337,7 @@ export class UpstreamClient {
    * @throws {@link UpstreamError}
    */
   async stream(request: CompletionRequest, signal?: AbortSignal): Promise<AsyncIterable<UpstreamChunk[]>> {
-    const { res, touch, done } = await this.open(this.body(request, true), signal);
+    const { res, touch, pause, done } = await this.open(this.body(request, true), signal);
     const type = res.headers["content-type"] ?? "";
     if (!type.includes("text/event-stream")) {
       // An HTML error page or a JSON body where a stream was asked for: not a completion stream.
@@ -323,16 +346,33 @@ export class UpstreamClient {
     }
     return (async function* pieces(): AsyncGenerator<UpstreamChunk[]> {
       const reader = new SseReader();
+      // Read by hand, not with for-await: leaving a for-await loop destroys the response, and after
+      // [DONE] the rest of the body is drained instead so the pooled connection can be reused.
+      const reads = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      // A finish_reason or [DONE] arrived: the answer is whole (a usage chunk may still come).
       let finished = false;
+      let drained = false;
       try {
-        for await (const bytes of res) {
+        for (;;) {
+          let read: IteratorResult<Buffer>;
+          try {
+            read = await reads.next();
+          } catch (e) {
+            // Once the last piece is in, a connection that breaks or goes silent (waiting for a
+            // usage chunk or [DONE] that never comes) costs nothing the client needs.
+            if (finished) break;
+            throw UpstreamClient.readFailure(e);
+          }
+          if (read.done) break;
           touch();
           const batch: UpstreamChunk[] = [];
           let fault: unknown;
-          for (const event of reader.push(bytes as Buffer)) {
+          let sawDone = false;
+          for (const event of reader.push(read.value)) {
             if (event.data === "[DONE]") {
-              finished = true;
-              continue;
+              // The stream's end: whatever follows is not part of the answer.
+              finished = sawDone = true;
+              break;
             }
             try {
               const piece = completionOf(event.data);
@@ -343,18 +383,33 @@ export class UpstreamClient {
               break;
             }
           }
-          if (batch.length > 0) yield batch;
+          if (batch.length > 0) {
+            // The consumer may wait on a slow client: that silence is not the upstream's.
+            pause();
+            yield batch;
+            touch();
+          }
           if (fault !== undefined) throw fault;
+          if (sawDone) {
+            // Answer now; an upstream that keeps the connection open after [DONE] is dropped
+            // after the usual silence, in the background.
+            drained = true;
+            drainBody(reads, touch, () => {
+              done();
+              if (!res.complete) res.destroy();
+            });
+            return;
+          }
         }
         for (const event of reader.end()) {
           if (event.data === "[DONE]") finished = true;
         }
-      } catch (e) {
-        throw UpstreamClient.readFailure(e);
       } finally {
-        done();
-        // Leaving early (the client went away, or garbage): drop the connection, not just the read.
-        if (!res.complete) res.destroy();
+        if (!drained) {
+          done();
+          // Leaving early (the client went away, or garbage): drop the connection, not just the read.
+          if (!res.complete) res.destroy();
+        }
       }
       if (!finished) throw new UpstreamError("bad_response", "the upstream's stream ended before its last piece (no finish_reason and no [DONE])");
     })();
