@@ -1,0 +1,120 @@
+/**
+ * The proxy against upstreams that stream in odd but legal ways, or misbehave after the answer is
+ * whole, read by the official `openai` client: the streamed message must equal the whole answer
+ * to the same output, and an answer's call ids must be new to the client's conversation.
+ */
+import type http from "node:http";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadChatTemplate } from "../../src/load-template.js";
+import { loadTokenizer } from "../../src/load-tokenizer.js";
+import { createKimiPipeline } from "../../src/server/kimi-pipeline.js";
+import { type Proxy, createProxy } from "../../src/server/proxy-server.js";
+import { type ScriptedUpstream, ssePiece, startScriptedUpstream } from "../helpers/scripted-upstream.js";
+import { modelDir } from "../helpers/shared.js";
+
+let upstream: ScriptedUpstream;
+let proxy: Proxy;
+let client: OpenAI;
+
+beforeAll(async () => {
+  const dir = modelDir();
+  const [tokenizer, template] = await Promise.all([loadTokenizer(dir), loadChatTemplate(dir)]);
+  upstream = await startScriptedUpstream(() => {});
+  // A short silence timeout: a quirk that made the proxy wait for it would fail the answer.
+  proxy = createProxy({ upstream: upstream.url, pipeline: createKimiPipeline({ tokenizer, template }), timeoutMs: 1_500 });
+  client = new OpenAI({ baseURL: `${await proxy.listen(0)}/v1`, apiKey: "unused", maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await upstream?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+const OUTPUT = 'Checking 北京 🌧.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{"city": "北京"}<|tool_call_end|><|tool_calls_section_end|>';
+/** The output in token-like pieces (each special-token string whole). */
+const PIECES = OUTPUT.split(/(<\|[a-z_]+\|>)/).filter((p) => p !== "");
+const EVENTS = PIECES.map((p, i) => ssePiece(p, i === PIECES.length - 1 ? "stop" : null)).join("");
+
+/** Answers a whole request with OUTPUT, and a streamed one with `write`. */
+function serve(write: (res: http.ServerResponse) => unknown): void {
+  upstream.script = async (body, res) => {
+    if (body.stream !== true) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ choices: [{ index: 0, text: OUTPUT, finish_reason: "stop" }] }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    await write(res);
+  };
+}
+
+async function streamedMessage(request: OpenAI.ChatCompletionCreateParamsNonStreaming) {
+  const done = await client.chat.completions.stream({ ...request, stream: true }).finalChatCompletion();
+  const choice = done.choices[0]!;
+  return { content: choice.message.content || null, tool_calls: choice.message.tool_calls ?? [], finish_reason: choice.finish_reason };
+}
+
+async function wholeMessage(request: OpenAI.ChatCompletionCreateParamsNonStreaming) {
+  const choice = (await client.chat.completions.create(request)).choices[0]!;
+  return { content: choice.message.content, tool_calls: choice.message.tool_calls ?? [], finish_reason: choice.finish_reason };
+}
+
+const bytes = Buffer.from(`${EVENTS}data: [DONE]\n\n`);
+const quirks: Array<[string, (res: http.ServerResponse) => unknown]> = [
+  ["CRLF line ends", (res) => res.end(`${EVENTS}data: [DONE]\n\n`.replace(/\n/g, "\r\n"))],
+  ["`data:` without a space, comments, named events and ids", (res) => res.end(`: ping\n\n${EVENTS.replace(/data: /g, ": keep-alive\nevent: message\nid: 7\ndata:")}data:[DONE]\n\n`)],
+  ["one JSON object over several data lines", (res) => res.end(`${EVENTS.replace(/,"/g, ',\ndata: "')}data: [DONE]\n\n`)],
+  [
+    "every byte its own write (multi-byte characters split)",
+    async (res) => {
+      for (let i = 0; i < bytes.length; i++) {
+        res.write(bytes.subarray(i, i + 1));
+        if (i % 64 === 0) await sleep(1);
+      }
+      res.end();
+    },
+  ],
+  ["a usage-only chunk first and last, no [DONE]", (res) => res.end(`data: {"choices":[],"usage":{"prompt_tokens":1}}\n\n${EVENTS}data: {"choices":[],"usage":{"completion_tokens":30}}\n\n`)],
+  // These two waited for the silence timeout and then failed a whole answer with a 504 error event.
+  ["[DONE], then the connection left open", (res) => res.write(`${EVENTS}data: [DONE]\n\n`)],
+  [
+    "the last piece, then the connection dropped before [DONE]",
+    async (res) => {
+      res.write(EVENTS);
+      await sleep(50);
+      res.socket?.destroy();
+    },
+  ],
+];
+
+describe("upstream stream quirks", () => {
+  it.each(quirks)("%s: the streamed message equals the whole answer", async (_name, write) => {
+    serve(write);
+    const request = { model: "m", messages: [{ role: "user" as const, content: "Weather in Beijing?" }], tools };
+    const whole = await wholeMessage(request);
+    expect(whole.tool_calls).toEqual([{ id: "functions.get_weather:0", type: "function", function: { name: "get_weather", arguments: '{"city": "北京"}' } }]);
+    expect(whole.content).toBe("Checking 北京 🌧.");
+    expect(await streamedMessage(request)).toEqual(whole);
+  });
+});
+
+describe("answer ids are new to the client's conversation", () => {
+  it("a tool result whose call the client trimmed from the history still reserves its id, whole and streamed", async () => {
+    serve((res) => res.end(`${EVENTS}data: [DONE]\n\n`));
+    const request: OpenAI.ChatCompletionCreateParamsNonStreaming = {
+      model: "m",
+      tools,
+      messages: [
+        { role: "user", content: "Weather in Beijing?" },
+        { role: "tool", tool_call_id: "functions.get_weather:0", content: "rain" },
+        { role: "user", content: "And now?" },
+      ],
+    };
+    const whole = await wholeMessage(request);
+    expect(whole.tool_calls.map((c) => c.id)).toEqual(["functions.get_weather:1"]);
+    expect(await streamedMessage(request)).toEqual(whole);
+  });
+});
