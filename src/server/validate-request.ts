@@ -51,7 +51,14 @@ export interface ChatCompletionParams {
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`);
+/** The value for an error message. The reader gives numbers beyond 2^53 as bigints and floats such as `1.0` as wrappers: both are numbers to the client. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  const n = typeof v === "bigint" ? v : numeric(v);
+  if (n !== undefined) return `number ${String(n)}`;
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
+}
 
 /**
  * A number as the request reader gives it: a plain number, a float wrapper such as `1.0` read with
