@@ -28,6 +28,8 @@ export interface ChatCompletionsContext {
   defaultMaxTokens: number;
   /** The largest request body accepted. */
   maxBodyBytes: number;
+  /** Milliseconds a streaming client may stop reading before it is dropped (the upstream's silence timeout). */
+  clientStallMs: number;
 }
 
 function upstreamRequest(ctx: ChatCompletionsContext, params: ChatCompletionParams, prepared: PreparedChat): CompletionRequest {
@@ -85,7 +87,7 @@ async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, pa
   const batches = (await ctx.upstream.stream(upstreamRequest(ctx, params, prepared), signal))[Symbol.asyncIterator]();
   let next = await batches.next();
   const identity: ResponseIdentity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: params.model, includeUsage: params.includeUsage };
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, ctx.clientStallMs);
   const parser: ResponseParser = prepared.createParser();
   let raw = "";
   let upstreamFinish: string | null = null;

@@ -4,6 +4,7 @@
  * to the same output, and an answer's call ids must be new to the client's conversation.
  */
 import type http from "node:http";
+import net from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChatTemplate } from "../../src/load-template.js";
@@ -117,4 +118,26 @@ describe("answer ids are new to the client's conversation", () => {
     expect(whole.tool_calls.map((c) => c.id)).toEqual(["functions.get_weather:1"]);
     expect(await streamedMessage(request)).toEqual(whole);
   });
+});
+
+describe("a streaming client that stops reading", () => {
+  it("is dropped after the silence timeout, which cancels the upstream request (it must not hold a generation forever)", async () => {
+    let closed!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    upstream.script = async (_body, res) => {
+      res.on("close", closed);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const piece = ssePiece("x".repeat(4096));
+      // Writes until the proxy stops reading (backpressure), and again each time it drains.
+      while (!res.destroyed) if (!res.write(piece)) await new Promise((r) => res.once("drain", r).once("close", r));
+    };
+    const { port } = new URL(client.baseURL);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    const payload = JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: proxy\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+    // Never reads: the proxy's writes back up, and the proxy stops reading the upstream.
+    socket.pause();
+    await upstreamClosed;
+    socket.destroy();
+  }, 20_000);
 });
