@@ -155,6 +155,14 @@ async function readText(res: http.IncomingMessage, limit: number): Promise<strin
   return text;
 }
 
+/** The HTTP status an error object carries in its `code` (400 or "400"), if it is one. */
+function errorStatusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const n = typeof code === "number" ? code : typeof code === "string" && /^\d{3}$/.test(code) ? Number(code) : undefined;
+  return n !== undefined && n >= 400 && n <= 599 ? n : undefined;
+}
+
 /** Reads a completion object (`{choices: [{text, finish_reason}], usage}`), streamed piece or whole. */
 function completionOf(json: string): UpstreamChunk {
   let parsed: unknown;
@@ -165,7 +173,14 @@ function completionOf(json: string): UpstreamChunk {
   }
   const obj = parsed as { choices?: unknown; usage?: unknown; error?: unknown };
   if (typeof obj !== "object" || obj === null) throw new UpstreamError("bad_response", `the upstream sent ${json.slice(0, 200)} instead of a completion`);
-  if (obj.error !== undefined) throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
+  if (obj.error !== undefined) {
+    // vLLM reports an error raised once its stream has begun (a request its engine refuses) as an
+    // error event whose `code` is an HTTP status, 400 by default: keep it, so a refusal of the
+    // client's request stays a client error (and a 5xx a 502).
+    const status = errorStatusOf(obj.error);
+    if (status !== undefined) throw new UpstreamError("status", `the upstream answered ${status}: ${errorMessageOf(json)}`, { status });
+    throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
+  }
   if (!Array.isArray(obj.choices)) throw new UpstreamError("bad_response", `the upstream's answer has no 'choices' array: ${json.slice(0, 200)}`);
   const usage = usageOf(obj.usage);
   // The proxy asks for one choice: read the one with index 0 (a choice without an index is it),

@@ -141,3 +141,24 @@ describe("a streaming client that stops reading", () => {
     socket.destroy();
   }, 20_000);
 });
+
+describe("an error event from the upstream before any piece", () => {
+  const refusal = { object: "error", message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens.", type: "BadRequestError", param: null, code: 400 };
+
+  it("with an HTTP code of the client's request (vLLM's refusal of a too-long prompt) is that status, not a 502", async () => {
+    serve((res) => res.end(`data: ${JSON.stringify({ error: refusal })}\n\ndata: [DONE]\n\n`));
+    const e = await client.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OpenAI.APIError);
+    expect((e as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((e as Error).message).toContain("maximum context length");
+  });
+
+  it("with a server code, or none, is a 502", async () => {
+    for (const error of [{ ...refusal, code: 500, message: "engine dead" }, { message: "engine dead" }]) {
+      serve((res) => res.end(`data: ${JSON.stringify({ error })}\n\n`));
+      const e = await client.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] }).catch((x: unknown) => x);
+      expect((e as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+      expect((e as Error).message).toContain("engine dead");
+    }
+  });
+});
