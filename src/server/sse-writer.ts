@@ -35,7 +35,8 @@ export class SseWriter {
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      connection: "keep-alive",
+      // No Connection header of our own: Node's (keep-alive, or close when the client asked for it)
+      // is right, and a forced keep-alive would hold open a connection the client asked to close.
       // Reverse proxies (nginx) buffer responses unless told not to; a buffered stream is no stream.
       "x-accel-buffering": "no",
     });

@@ -162,3 +162,21 @@ describe("an error event from the upstream before any piece", () => {
     }
   });
 });
+
+describe("HTTP framing of a streamed answer", () => {
+  it("a client that sends Connection: close gets the stream and then the connection closed", async () => {
+    serve((res) => res.end(`${EVENTS}data: [DONE]\n\n`));
+    const { port } = new URL(client.baseURL);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    const payload = JSON.stringify({ model: "m", stream: true, tools, messages: [{ role: "user", content: "Hi" }] });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: proxy\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+    let text = "";
+    socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+    // Without the close the proxy kept the connection open and this waited for the test's timeout.
+    await new Promise((resolve) => socket.on("end", resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 200/);
+    expect(text.toLowerCase()).not.toContain("connection: keep-alive");
+    expect(text).toContain("data: [DONE]");
+    socket.destroy();
+  });
+});
