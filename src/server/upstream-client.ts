@@ -367,6 +367,8 @@ export class UpstreamClient {
       // A finish_reason or [DONE] arrived: the answer is whole (a usage chunk may still come).
       let finished = false;
       let drained = false;
+      // The body ended as HTTP framed it (not a connection that broke after the last piece).
+      let clean = false;
       try {
         for (;;) {
           let read: IteratorResult<Buffer>;
@@ -378,7 +380,10 @@ export class UpstreamClient {
             if (finished) break;
             throw UpstreamClient.readFailure(e);
           }
-          if (read.done) break;
+          if (read.done) {
+            clean = true;
+            break;
+          }
           touch();
           const batch: UpstreamChunk[] = [];
           let fault: unknown;
@@ -416,8 +421,18 @@ export class UpstreamClient {
             return;
           }
         }
-        for (const event of reader.end()) {
-          if (event.data === "[DONE]") finished = true;
+        // Nothing more is read: no silence can matter now.
+        pause();
+        // A body that ended cleanly ends its last event too, blank line or not: a final piece an
+        // upstream wrote without it is still the final piece (a broken connection never gets here).
+        for (const event of reader.end({ dispatchIncomplete: clean })) {
+          if (event.data === "[DONE]") {
+            finished = true;
+            continue;
+          }
+          const piece = completionOf(event.data);
+          if (piece.finishReason !== null) finished = true;
+          yield [piece];
         }
       } finally {
         if (!drained) {

@@ -79,6 +79,8 @@ const quirks: Array<[string, (res: http.ServerResponse) => unknown]> = [
     },
   ],
   ["a usage-only chunk first and last, no [DONE]", (res) => res.end(`data: {"choices":[],"usage":{"prompt_tokens":1}}\n\n${EVENTS}data: {"choices":[],"usage":{"completion_tokens":30}}\n\n`)],
+  // The event-stream rules drop an event without its blank line; the body's clean end ends it here.
+  ["the last event without its blank line, then the end of the body", (res) => res.end(EVENTS.slice(0, -2))],
   // These two waited for the silence timeout and then failed a whole answer with a 504 error event.
   ["[DONE], then the connection left open", (res) => res.write(`${EVENTS}data: [DONE]\n\n`)],
   [
