@@ -108,6 +108,9 @@ async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, pa
       out.length = 0;
     }
   } catch (e) {
+    // A failure here rather than in the upstream (the parser, say) leaves the upstream stream
+    // suspended: close it, which drops the connection, instead of letting it run on unread.
+    void batches.return?.(undefined);
     const error = toHttpError(e);
     // The client is gone (aborted): nothing to tell. Otherwise the status line is sent already,
     // so the failure travels as an error event; OpenAI's clients raise it.

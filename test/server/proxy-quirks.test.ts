@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChatTemplate } from "../../src/load-template.js";
 import { loadTokenizer } from "../../src/load-tokenizer.js";
+import type { ChatPipeline } from "../../src/server/chat-pipeline.js";
 import { createKimiPipeline } from "../../src/server/kimi-pipeline.js";
 import { type Proxy, createProxy } from "../../src/server/proxy-server.js";
 import { type ScriptedUpstream, ssePiece, startScriptedUpstream } from "../helpers/scripted-upstream.js";
@@ -180,5 +181,52 @@ describe("HTTP framing of a streamed answer", () => {
     expect(text.toLowerCase()).not.toContain("connection: keep-alive");
     expect(text).toContain("data: [DONE]");
     socket.destroy();
+  });
+});
+
+describe("a failure in the proxy mid-stream", () => {
+  it("ends the stream with a 500 error event and cancels the upstream request", async () => {
+    const dir = modelDir();
+    const [tokenizer, template] = await Promise.all([loadTokenizer(dir), loadChatTemplate(dir)]);
+    const real = createKimiPipeline({ tokenizer, template });
+    // A pipeline whose parser fails on the second piece (the toolkit's never should; the proxy must still clean up).
+    const failing: ChatPipeline = {
+      ...real,
+      prepare(params, body) {
+        const prepared = real.prepare(params, body);
+        return {
+          ...prepared,
+          createParser() {
+            const parser = prepared.createParser();
+            let n = 0;
+            return {
+              ...parser,
+              push(text) {
+                if (++n === 2) throw new Error("parser bug");
+                return parser.push(text);
+              },
+            };
+          },
+        };
+      },
+    };
+    const p = createProxy({ upstream: upstream.url, pipeline: failing, timeoutMs: 60_000 });
+    const c = new OpenAI({ baseURL: `${await p.listen(0)}/v1`, apiKey: "unused", maxRetries: 0 });
+    let closed!: (early: boolean) => void;
+    const upstreamClosed = new Promise<boolean>((resolve) => (closed = resolve));
+    upstream.script = async (_body, res) => {
+      res.on("close", () => closed(!res.writableFinished));
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (let i = 0; !res.destroyed && i < 100; i++) {
+        res.write(ssePiece(`piece ${i} `));
+        await sleep(20);
+      }
+      res.end(`${ssePiece("", "stop")}data: [DONE]\n\n`);
+    };
+    const stream = await c.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "Hi" }] });
+    await expect((async () => { for await (const _ of stream); })()).rejects.toThrow(/parser bug/);
+    // Without closing the upstream stream it ran on, unread, for its 2 s to the end.
+    expect(await upstreamClosed).toBe(true);
+    await p.close();
   });
 });
