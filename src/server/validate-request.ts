@@ -164,6 +164,12 @@ function rejectUnsupported(body: Json): void {
   if (body.n !== undefined && body.n !== null && numeric(body.n) !== 1) {
     throw invalidField("n", `'n' must be 1: this proxy returns one choice per request (got ${describe(body.n)}).`, "unsupported_value");
   }
+  // The deprecated function-calling fields: ignored, the model would never see the functions.
+  for (const field of ["functions", "function_call"]) {
+    if (body[field] !== undefined && body[field] !== null) {
+      throw invalidField(field, `'${field}' (deprecated) is not supported by this proxy: declare the functions in 'tools' and use 'tool_choice'.`, "unsupported_value");
+    }
+  }
   if (body.logprobs === true) throw invalidField("logprobs", "'logprobs' is not supported by this proxy: drop it or set it to false.", "unsupported_value");
   const format = body.response_format;
   if (format !== undefined && format !== null && !(isObject(format) && format.type === "text")) {

@@ -93,4 +93,9 @@ describe("validateChatRequest", () => {
     expect(rejected(read('"stream": 1.0'))).toMatchObject({ status: 400, param: "stream", message: expect.stringContaining("got number 1.") });
     expect(rejected(parseRequestJson('{"model": 12345678901234567890, "messages": []}'))).toMatchObject({ status: 400, param: "model" });
   });
+
+  it("the deprecated functions and function_call are a 400 pointing at tools (ignored, the model would never see them)", () => {
+    expect(rejected({ ...ok, functions: [{ name: "f", parameters: { type: "object" } }] })).toMatchObject({ status: 400, param: "functions", message: expect.stringContaining("'tools'") });
+    expect(rejected({ ...ok, function_call: "auto" })).toMatchObject({ status: 400, param: "function_call" });
+  });
 });
