@@ -28,6 +28,8 @@ export interface ChatCompletionsContext {
   defaultMaxTokens: number;
   /** The largest request body accepted. */
   maxBodyBytes: number;
+  /** Milliseconds a streaming client may stop reading before it is dropped (the upstream's silence timeout). */
+  clientStallMs: number;
 }
 
 function upstreamRequest(ctx: ChatCompletionsContext, params: ChatCompletionParams, prepared: PreparedChat): CompletionRequest {
@@ -85,7 +87,7 @@ async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, pa
   const batches = (await ctx.upstream.stream(upstreamRequest(ctx, params, prepared), signal))[Symbol.asyncIterator]();
   let next = await batches.next();
   const identity: ResponseIdentity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: params.model, includeUsage: params.includeUsage };
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, ctx.clientStallMs);
   const parser: ResponseParser = prepared.createParser();
   let raw = "";
   let upstreamFinish: string | null = null;
@@ -106,6 +108,9 @@ async function answerStream(ctx: ChatCompletionsContext, res: ServerResponse, pa
       out.length = 0;
     }
   } catch (e) {
+    // A failure here rather than in the upstream (the parser, say) leaves the upstream stream
+    // suspended: close it, which drops the connection, instead of letting it run on unread.
+    void batches.return?.(undefined);
     const error = toHttpError(e);
     // The client is gone (aborted): nothing to tell. Otherwise the status line is sent already,
     // so the failure travels as an error event; OpenAI's clients raise it.

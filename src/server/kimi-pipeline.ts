@@ -64,6 +64,17 @@ function parserOptions(params: ChatCompletionParams, tools: ToolCallParserOption
   };
 }
 
+/** The ids a request's conversation already holds: its calls (both spaces) and its tool results. */
+interface TakenIds {
+  mapping: readonly IdMapping[];
+  resultIds: string[];
+}
+
+/** The `tool_call_id` of every tool message. */
+function toolResultIds(messages: readonly Record<string, unknown>[]): string[] {
+  return messages.flatMap((m) => (m.role === "tool" && typeof m.tool_call_id === "string" ? [m.tool_call_id] : []));
+}
+
 /** Puts a delta's tool-call ids into the client's space. */
 function translateDelta(delta: ChunkDelta, ids: ToolCallIdTranslator): ChunkDelta {
   if (!delta.tool_calls) return delta;
@@ -78,10 +89,10 @@ function translateDelta(delta: ChunkDelta, ids: ToolCallIdTranslator): ChunkDelt
  * (see {@link toolChoicePrefix}): it is parsed first, and its deltas (a forced call's id and name)
  * go out with the first piece of output.
  */
-function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], prefix: string): ResponseParser {
+function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], taken: TakenIds, prefix: string): ResponseParser {
   const parser = new ToolCallParser(parserOptions(params, tools));
   const adapter = new ChunkDeltaAdapter();
-  const ids = new ToolCallIdTranslator(mapping);
+  const ids = new ToolCallIdTranslator(taken.mapping, taken.resultIds);
   let held = prefix === "" ? [] : adapter.push(parser.push(prefix));
   const release = (deltas: ChunkDelta[]) => {
     const out = held.length === 0 ? deltas : [...held, ...deltas];
@@ -95,12 +106,12 @@ function streamingParser(params: ChatCompletionParams, tools: ToolCallParserOpti
   };
 }
 
-function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], mapping: readonly IdMapping[], prefix: string, text: string): ParsedOutput {
+function parseWhole(params: ChatCompletionParams, tools: ToolCallParserOptions["tools"], taken: TakenIds, prefix: string, text: string): ParsedOutput {
   const parser = new ToolCallParser(parserOptions(params, tools));
   const events = parser.push(prefix + text);
   events.push(...parser.end());
   const result = collect(events);
-  const ids = new ToolCallIdTranslator(mapping);
+  const ids = new ToolCallIdTranslator(taken.mapping, taken.resultIds);
   return {
     content: result.content,
     tool_calls: result.tool_calls.map((c) => ({ ...c, id: ids.toClient(c.id, c.function.name) })),
@@ -134,11 +145,12 @@ export function createKimiPipeline(options: KimiPipelineOptions): ChatPipeline {
         promptTokens = tokenizer.countChat(segments, { mode: "reference" });
       }
       const tools = params.tools ?? undefined;
+      const taken: TakenIds = { mapping: normalized.mapping, resultIds: toolResultIds(params.messages) };
       return {
         prompt,
         promptTokens,
-        createParser: () => streamingParser(params, tools, normalized.mapping, prefix),
-        parseWhole: (text) => parseWhole(params, tools, normalized.mapping, prefix, text),
+        createParser: () => streamingParser(params, tools, taken, prefix),
+        parseWhole: (text) => parseWhole(params, tools, taken, prefix, text),
       };
     },
     // The output is what the model generated: special-token text in it is the special tokens.

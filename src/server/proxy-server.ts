@@ -25,7 +25,10 @@ export interface ProxyOptions {
   upstreamModel?: string;
   /** The model name `GET /v1/models` lists (default: `upstreamModel`, else {@link DEFAULT_SERVED_MODEL}). */
   servedModel?: string;
-  /** Milliseconds the upstream may stay silent before the answer is a 504 (default 600,000). */
+  /**
+   * Milliseconds the upstream may stay silent before the answer is a 504 (default 600,000); also
+   * how long a streaming client may stop reading before it is dropped and the upstream cancelled.
+   */
   timeoutMs?: number;
   /** Bearer token for the upstream. */
   upstreamApiKey?: string;
@@ -53,8 +56,11 @@ const ROUTES: Record<string, string> = {
 
 /** Creates the proxy server. */
 export function createProxy(options: ProxyOptions): Proxy {
-  const upstream = new UpstreamClient({ url: options.upstream, timeoutMs: options.timeoutMs ?? 600_000, ...(options.upstreamApiKey ? { apiKey: options.upstreamApiKey } : {}) });
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const upstream = new UpstreamClient({ url: options.upstream, timeoutMs, ...(options.upstreamApiKey ? { apiKey: options.upstreamApiKey } : {}) });
   const ctx: ChatCompletionsContext = {
+    // The upstream is not read while a streaming client stops reading; a client stuck that long is dropped.
+    clientStallMs: timeoutMs,
     pipeline: options.pipeline,
     upstream,
     upstreamModel: options.upstreamModel,

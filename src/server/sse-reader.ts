@@ -60,13 +60,18 @@ export class SseReader {
     return events;
   }
 
-  /** Ends the stream: an unterminated last event is dropped, as the event-stream rules say. */
-  end(): SseEvent[] {
+  /**
+   * Ends the stream. An unterminated last event is dropped, as the event-stream rules say, unless
+   * `dispatchIncomplete`: for a body that ended cleanly (not a broken connection), where the
+   * sender simply left out the last blank line.
+   */
+  end(options: { dispatchIncomplete?: boolean } = {}): SseEvent[] {
     this.buffer += this.decoder.decode();
     const events: SseEvent[] = [];
     // A final line without its newline still counts as a line; without the blank line after it the
-    // event is incomplete and is not dispatched.
+    // event is incomplete and is not dispatched (unless asked).
     if (this.buffer !== "") this.line(this.buffer, events);
+    if (options.dispatchIncomplete) this.line("", events);
     this.buffer = "";
     this.data = [];
     this.event = undefined;

@@ -11,10 +11,16 @@ import type { OpenAIErrorBody } from "./http-error.js";
 /** An event stream on one response. */
 export class SseWriter {
   private readonly res: ServerResponse;
+  private readonly stallMs: number;
   private started = false;
 
-  constructor(res: ServerResponse) {
+  /**
+   * @param stallMs - How long a client may stop reading (a write waiting to drain) before it is
+   *   dropped, which cancels the upstream request: a stuck client must not hold a generation forever.
+   */
+  constructor(res: ServerResponse, stallMs = Number.POSITIVE_INFINITY) {
     this.res = res;
+    this.stallMs = stallMs;
   }
 
   /** True once the client has gone away or the stream has ended. */
@@ -29,7 +35,8 @@ export class SseWriter {
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      connection: "keep-alive",
+      // No Connection header of our own: Node's (keep-alive, or close when the client asked for it)
+      // is right, and a forced keep-alive would hold open a connection the client asked to close.
       // Reverse proxies (nginx) buffer responses unless told not to; a buffered stream is no stream.
       "x-accel-buffering": "no",
     });
@@ -40,7 +47,7 @@ export class SseWriter {
   /**
    * Sends JSON events in one write (a burst of chunks costs one system call, not one each).
    * Resolves when the socket can take more: backpressure from a slow client pauses the producer
-   * instead of buffering without bound.
+   * instead of buffering without bound. A client that takes no more for `stallMs` is dropped.
    */
   send(...values: unknown[]): Promise<void> | void {
     if (this.closed || values.length === 0) return;
@@ -49,7 +56,9 @@ export class SseWriter {
     for (const value of values) text += `data: ${JSON.stringify(value)}\n\n`;
     if (this.res.write(text)) return;
     return new Promise((resolve) => {
+      const timer = Number.isFinite(this.stallMs) ? setTimeout(() => this.res.destroy(), this.stallMs) : undefined;
       const settle = () => {
+        clearTimeout(timer);
         this.res.off("drain", settle);
         this.res.off("close", settle);
         resolve();

@@ -7,7 +7,8 @@
  * every call of the answer must be a new call to the client, with an id unique in its conversation:
  * - a new model id that clashes with nothing passes through (`functions.get_weather:1`);
  * - an id that names a history call, in the model's space (the model re-used an index it saw) or
- *   in the client's (the client numbered its calls the same way), would make the client take a new
+ *   in the client's (the client numbered its calls the same way), or that a tool result answers
+ *   (its call may have been trimmed from the history), would make the client take a new
  *   call for an old one and pair the wrong tool results with it, so it gets a fresh
  *   `functions.{name}:{k}`; so does an id the answer already used, and an empty one.
  *
@@ -28,16 +29,20 @@ export class ToolCallIdTranslator {
 
   /**
    * @param mapping - The normaliser's mapping for this request (empty when ids were not normalised).
+   * @param resultIds - The `tool_call_id` of every tool message: a result whose call is no longer in
+   *   the history (a client that trimmed it) keeps its id in the conversation, and in the prompt.
    */
-  constructor(mapping: readonly IdMapping[]) {
+  constructor(mapping: readonly IdMapping[], resultIds: Iterable<string> = []) {
     for (const { modelId, clientId } of mapping) {
-      this.taken.add(modelId);
-      this.next = Math.max(this.next, indexOf(modelId) + 1);
-      if (clientId !== null) {
-        this.taken.add(clientId);
-        this.next = Math.max(this.next, indexOf(clientId) + 1);
-      }
+      this.take(modelId);
+      if (clientId !== null) this.take(clientId);
     }
+    for (const id of resultIds) this.take(id);
+  }
+
+  private take(id: string): void {
+    this.taken.add(id);
+    this.next = Math.max(this.next, indexOf(id) + 1);
   }
 
   /** The client-space id for an id the model wrote for a call to `name`. */

@@ -155,6 +155,14 @@ async function readText(res: http.IncomingMessage, limit: number): Promise<strin
   return text;
 }
 
+/** The HTTP status an error object carries in its `code` (400 or "400"), if it is one. */
+function errorStatusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const n = typeof code === "number" ? code : typeof code === "string" && /^\d{3}$/.test(code) ? Number(code) : undefined;
+  return n !== undefined && n >= 400 && n <= 599 ? n : undefined;
+}
+
 /** Reads a completion object (`{choices: [{text, finish_reason}], usage}`), streamed piece or whole. */
 function completionOf(json: string): UpstreamChunk {
   let parsed: unknown;
@@ -165,15 +173,40 @@ function completionOf(json: string): UpstreamChunk {
   }
   const obj = parsed as { choices?: unknown; usage?: unknown; error?: unknown };
   if (typeof obj !== "object" || obj === null) throw new UpstreamError("bad_response", `the upstream sent ${json.slice(0, 200)} instead of a completion`);
-  if (obj.error !== undefined) throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
+  if (obj.error !== undefined) {
+    // vLLM reports an error raised once its stream has begun (a request its engine refuses) as an
+    // error event whose `code` is an HTTP status, 400 by default: keep it, so a refusal of the
+    // client's request stays a client error (and a 5xx a 502).
+    const status = errorStatusOf(obj.error);
+    if (status !== undefined) throw new UpstreamError("status", `the upstream answered ${status}: ${errorMessageOf(json)}`, { status });
+    throw new UpstreamError("bad_response", `the upstream reported an error: ${errorMessageOf(json)}`);
+  }
   if (!Array.isArray(obj.choices)) throw new UpstreamError("bad_response", `the upstream's answer has no 'choices' array: ${json.slice(0, 200)}`);
   const usage = usageOf(obj.usage);
-  const choice = obj.choices[0] as { text?: unknown; finish_reason?: unknown } | undefined;
+  // The proxy asks for one choice: read the one with index 0 (a choice without an index is it),
+  // not whichever comes first, should an upstream send others too.
+  const choice = (obj.choices as unknown[]).find((c) => {
+    const index = typeof c === "object" && c !== null ? (c as { index?: unknown }).index : undefined;
+    return index === undefined || index === 0;
+  }) as { text?: unknown; finish_reason?: unknown } | undefined;
   // A usage-only chunk (stream_options.include_usage) has an empty choices array.
   if (choice === undefined) return { text: "", finishReason: null, usage };
   if (typeof choice.text !== "string") throw new UpstreamError("bad_response", `the upstream's choice has no 'text' string: ${json.slice(0, 200)}`);
   const finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   return { text: choice.text, finishReason, usage };
+}
+
+/** Reads and discards the rest of a body, restarting the silence timer at each read, then calls `finish`. */
+function drainBody(reads: AsyncIterator<Buffer>, touch: () => void, finish: () => void): void {
+  void (async () => {
+    try {
+      while (!(await reads.next()).done) touch();
+    } catch {
+      // The answer is complete: a fault after [DONE] does not matter.
+    } finally {
+      finish();
+    }
+  })();
 }
 
 /**
@@ -215,9 +248,10 @@ export class UpstreamClient {
 
   /**
    * Sends the request and resolves with the response once its headers arrive with a 2xx status.
-   * The returned `touch` restarts the silence timer; `fail` destroys the response with an error.
+   * The returned `touch` restarts the silence timer, `pause` stops it (while the caller holds a
+   * piece, the silence is the caller's, not the upstream's), and `done` stops it for good.
    */
-  private open(body: string, signal: AbortSignal | undefined): Promise<{ res: http.IncomingMessage; touch: () => void; done: () => void }> {
+  private open(body: string, signal: AbortSignal | undefined): Promise<{ res: http.IncomingMessage; touch: () => void; pause: () => void; done: () => void }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(new UpstreamError("aborted", "the request was cancelled before it was sent"));
@@ -241,9 +275,13 @@ export class UpstreamClient {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => fail(new UpstreamError("timeout", `the upstream sent nothing for ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
       };
+      const pause = () => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+      };
       const onAbort = () => fail(new UpstreamError("aborted", "the request was cancelled"));
       const done = () => {
-        if (timer) clearTimeout(timer);
+        pause();
         signal?.removeEventListener("abort", onAbort);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -257,7 +295,7 @@ export class UpstreamClient {
         touch();
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {
-          resolve({ res: response, touch, done });
+          resolve({ res: response, touch, pause, done });
           return;
         }
         let text = "";
@@ -314,7 +352,7 @@ export class UpstreamClient {
    * @throws {@link UpstreamError}
    */
   async stream(request: CompletionRequest, signal?: AbortSignal): Promise<AsyncIterable<UpstreamChunk[]>> {
-    const { res, touch, done } = await this.open(this.body(request, true), signal);
+    const { res, touch, pause, done } = await this.open(this.body(request, true), signal);
     const type = res.headers["content-type"] ?? "";
     if (!type.includes("text/event-stream")) {
       // An HTML error page or a JSON body where a stream was asked for: not a completion stream.
@@ -323,16 +361,38 @@ export class UpstreamClient {
     }
     return (async function* pieces(): AsyncGenerator<UpstreamChunk[]> {
       const reader = new SseReader();
+      // Read by hand, not with for-await: leaving a for-await loop destroys the response, and after
+      // [DONE] the rest of the body is drained instead so the pooled connection can be reused.
+      const reads = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      // A finish_reason or [DONE] arrived: the answer is whole (a usage chunk may still come).
       let finished = false;
+      let drained = false;
+      // The body ended as HTTP framed it (not a connection that broke after the last piece).
+      let clean = false;
       try {
-        for await (const bytes of res) {
+        for (;;) {
+          let read: IteratorResult<Buffer>;
+          try {
+            read = await reads.next();
+          } catch (e) {
+            // Once the last piece is in, a connection that breaks or goes silent (waiting for a
+            // usage chunk or [DONE] that never comes) costs nothing the client needs.
+            if (finished) break;
+            throw UpstreamClient.readFailure(e);
+          }
+          if (read.done) {
+            clean = true;
+            break;
+          }
           touch();
           const batch: UpstreamChunk[] = [];
           let fault: unknown;
-          for (const event of reader.push(bytes as Buffer)) {
+          let sawDone = false;
+          for (const event of reader.push(read.value)) {
             if (event.data === "[DONE]") {
-              finished = true;
-              continue;
+              // The stream's end: whatever follows is not part of the answer.
+              finished = sawDone = true;
+              break;
             }
             try {
               const piece = completionOf(event.data);
@@ -343,18 +403,43 @@ export class UpstreamClient {
               break;
             }
           }
-          if (batch.length > 0) yield batch;
+          if (batch.length > 0) {
+            // The consumer may wait on a slow client: that silence is not the upstream's.
+            pause();
+            yield batch;
+            touch();
+          }
           if (fault !== undefined) throw fault;
+          if (sawDone) {
+            // Answer now; an upstream that keeps the connection open after [DONE] is dropped
+            // after the usual silence, in the background.
+            drained = true;
+            drainBody(reads, touch, () => {
+              done();
+              if (!res.complete) res.destroy();
+            });
+            return;
+          }
         }
-        for (const event of reader.end()) {
-          if (event.data === "[DONE]") finished = true;
+        // Nothing more is read: no silence can matter now.
+        pause();
+        // A body that ended cleanly ends its last event too, blank line or not: a final piece an
+        // upstream wrote without it is still the final piece (a broken connection never gets here).
+        for (const event of reader.end({ dispatchIncomplete: clean })) {
+          if (event.data === "[DONE]") {
+            finished = true;
+            continue;
+          }
+          const piece = completionOf(event.data);
+          if (piece.finishReason !== null) finished = true;
+          yield [piece];
         }
-      } catch (e) {
-        throw UpstreamClient.readFailure(e);
       } finally {
-        done();
-        // Leaving early (the client went away, or garbage): drop the connection, not just the read.
-        if (!res.complete) res.destroy();
+        if (!drained) {
+          done();
+          // Leaving early (the client went away, or garbage): drop the connection, not just the read.
+          if (!res.complete) res.destroy();
+        }
       }
       if (!finished) throw new UpstreamError("bad_response", "the upstream's stream ended before its last piece (no finish_reason and no [DONE])");
     })();

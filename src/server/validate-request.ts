@@ -51,7 +51,14 @@ export interface ChatCompletionParams {
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`);
+/** The value for an error message. The reader gives numbers beyond 2^53 as bigints and floats such as `1.0` as wrappers: both are numbers to the client. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  const n = typeof v === "bigint" ? v : numeric(v);
+  if (n !== undefined) return `number ${String(n)}`;
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
+}
 
 /**
  * A number as the request reader gives it: a plain number, a float wrapper such as `1.0` read with
@@ -156,6 +163,12 @@ function validateToolChoice(v: unknown, tools: ToolDeclaration[] | undefined): T
 function rejectUnsupported(body: Json): void {
   if (body.n !== undefined && body.n !== null && numeric(body.n) !== 1) {
     throw invalidField("n", `'n' must be 1: this proxy returns one choice per request (got ${describe(body.n)}).`, "unsupported_value");
+  }
+  // The deprecated function-calling fields: ignored, the model would never see the functions.
+  for (const field of ["functions", "function_call"]) {
+    if (body[field] !== undefined && body[field] !== null) {
+      throw invalidField(field, `'${field}' (deprecated) is not supported by this proxy: declare the functions in 'tools' and use 'tool_choice'.`, "unsupported_value");
+    }
   }
   if (body.logprobs === true) throw invalidField("logprobs", "'logprobs' is not supported by this proxy: drop it or set it to false.", "unsupported_value");
   const format = body.response_format;

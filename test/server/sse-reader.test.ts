@@ -80,4 +80,14 @@ describe("SseReader", () => {
       { numRuns: runs(300), seed: 6001 },
     );
   });
+
+  it("end({dispatchIncomplete}) dispatches an event left without its blank line (a body that ended cleanly)", () => {
+    const reader = new SseReader();
+    expect(reader.push('data: {"a":1}\n\ndata: {"b"')).toEqual([{ event: undefined, data: '{"a":1}' }]);
+    expect(reader.push(":2}")).toEqual([]);
+    expect(reader.end({ dispatchIncomplete: true })).toEqual([{ event: undefined, data: '{"b":2}' }]);
+    const plain = new SseReader();
+    plain.push("data: x");
+    expect(plain.end()).toEqual([]);
+  });
 });

@@ -34,4 +34,10 @@ describe("ToolCallIdTranslator", () => {
     expect(t.toClient("search:2", "search")).toBe("search:2");
     expect(t.toClient("search:2", "search")).toBe("functions.search:0");
   });
+
+  it("gives a fresh id to a new id that a tool result already answers (its call trimmed from the history)", () => {
+    const t = new ToolCallIdTranslator([], ["functions.get_weather:0", "call_x"]);
+    expect(t.toClient("functions.get_weather:0", "get_weather")).toBe("functions.get_weather:1");
+    expect(t.toClient("call_x", "get_weather")).toBe("functions.get_weather:2");
+  });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamClient, UpstreamError, completionsEndpoint } from "../../src/server/upstream-client.js";
 import { type ReplayUpstream, startReplayUpstream } from "../helpers/replay-upstream.js";
+import { type ScriptedUpstream, ssePiece, startScriptedUpstream } from "../helpers/scripted-upstream.js";
 
 let upstream: ReplayUpstream;
 beforeAll(async () => {
@@ -157,6 +158,101 @@ describe("UpstreamClient against the replay upstream", () => {
     expect(e.kind).toBe("aborted");
     const record = await upstream.waitForClose(index);
     expect(record.closedEarly).toBe(true);
+    client.close();
+  });
+});
+
+describe("UpstreamClient against upstream stream quirks", () => {
+  let scripted: ScriptedUpstream;
+  beforeAll(async () => {
+    scripted = await startScriptedUpstream(() => {});
+  });
+  afterAll(() => scripted.close());
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const head = (res: http.ServerResponse) => res.writeHead(200, { "content-type": "text/event-stream" });
+  const pieces = ssePiece("<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0") + ssePiece("<|tool_call_argument_begin|>{}<|tool_call_end|>", "stop");
+  const whole = { text: "<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{}<|tool_call_end|>", finish: "stop" };
+
+  it("[DONE] ends the stream even when the upstream then keeps the connection open", async () => {
+    // Without the fix this waits for the 60 s silence timeout and fails it as `timeout`.
+    scripted.script = (_body, res) => {
+      head(res);
+      res.write(`${pieces}data: [DONE]\n\n`);
+    };
+    const client = new UpstreamClient({ url: scripted.url, timeoutMs: 60_000 });
+    expect(await collect(client, "m")).toEqual(whole);
+    client.close();
+  });
+
+  it("after the last piece (finish_reason), a dropped connection or silence instead of [DONE] still ends the stream whole", async () => {
+    const client = new UpstreamClient({ url: scripted.url, timeoutMs: 300 });
+    scripted.script = async (_body, res) => {
+      head(res);
+      res.write(pieces);
+      await sleep(50);
+      res.socket?.destroy();
+    };
+    expect(await collect(client, "m")).toEqual(whole);
+    scripted.script = (_body, res) => {
+      head(res);
+      res.write(pieces);
+    };
+    expect(await collect(client, "m")).toEqual(whole);
+    // Before the last piece, the same faults are still faults.
+    scripted.script = (_body, res) => {
+      head(res);
+      res.write(ssePiece("<|tool_calls_section_begin|>"));
+    };
+    expect((await failure(collect(client, "m"))).kind).toBe("timeout");
+    client.close();
+  });
+
+  it("the connection is reused after a stream that ended with [DONE]", async () => {
+    scripted.script = async (_body, res) => {
+      head(res);
+      res.write(`${pieces}data: [DONE]\n\n`);
+      await sleep(20);
+      res.end();
+    };
+    const client = new UpstreamClient({ url: scripted.url, timeoutMs: 5_000 });
+    const before = scripted.clientPorts.length;
+    expect(await collect(client, "m")).toEqual(whole);
+    await sleep(100);
+    expect(await collect(client, "m")).toEqual(whole);
+    const [first, second] = scripted.clientPorts.slice(before);
+    expect(second).toBe(first);
+    client.close();
+  });
+
+  it("a caller holding a piece longer than the timeout is not the upstream's silence", async () => {
+    // The proxy waits for a slow client to drain before reading on; that wait must not become a 504.
+    scripted.script = (_body, res) => {
+      head(res);
+      res.write(ssePiece("a"));
+      setTimeout(() => res.end(`${ssePiece("b", "stop")}data: [DONE]\n\n`), 20);
+    };
+    const client = new UpstreamClient({ url: scripted.url, timeoutMs: 200 });
+    let text = "";
+    for await (const batch of await client.stream(request("m"))) {
+      for (const piece of batch) text += piece.text;
+      await sleep(500);
+    }
+    expect(text).toBe("ab");
+    client.close();
+  });
+
+  it("reads the choice with index 0 when an upstream sends others too", async () => {
+    scripted.script = (_body, res) => {
+      head(res);
+      res.end(`data: ${JSON.stringify({ choices: [{ index: 1, text: "other", finish_reason: "stop" }, { index: 0, text: "mine", finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+    };
+    const client = new UpstreamClient({ url: scripted.url, timeoutMs: 5_000 });
+    expect(await collect(client, "m")).toEqual({ text: "mine", finish: "stop" });
+    scripted.script = (_body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ choices: [{ index: 1, text: "other", finish_reason: "length" }, { index: 0, text: "mine", finish_reason: "stop" }] }));
+    };
+    expect(await client.complete(request("m"))).toMatchObject({ text: "mine", finishReason: "stop" });
     client.close();
   });
 });

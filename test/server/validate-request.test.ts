@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HttpError } from "../../src/server/http-error.js";
 import { validateChatRequest } from "../../src/server/validate-request.js";
+import { parseRequestJson } from "../../src/template/index.js";
 
 const ok = { model: "kimi", messages: [{ role: "user", content: "Hi" }] };
 const tool = (name: string) => ({ type: "function", function: { name, parameters: { type: "object" } } });
@@ -83,5 +84,18 @@ describe("validateChatRequest", () => {
     expect(e.status).toBe(400);
     expect(e.param).toBe(param);
     if (param) expect(e.message).toContain(param.replace(/\[\d+\].*/, ""));
+  });
+
+  it("a wrong field holding a number beyond 2^53 or a float such as 1.0 (as the body reader gives them) is a 400 naming it, not a crash", () => {
+    const read = (fields: string) => parseRequestJson(`{"model": "kimi", "messages": [{"role": "user", "content": "Hi"}], ${fields}}`);
+    expect(rejected(read('"n": 12345678901234567890'))).toMatchObject({ status: 400, param: "n", message: expect.stringContaining("number 12345678901234567890") });
+    expect(rejected(read('"stop": 12345678901234567890'))).toMatchObject({ status: 400, param: "stop" });
+    expect(rejected(read('"stream": 1.0'))).toMatchObject({ status: 400, param: "stream", message: expect.stringContaining("got number 1.") });
+    expect(rejected(parseRequestJson('{"model": 12345678901234567890, "messages": []}'))).toMatchObject({ status: 400, param: "model" });
+  });
+
+  it("the deprecated functions and function_call are a 400 pointing at tools (ignored, the model would never see them)", () => {
+    expect(rejected({ ...ok, functions: [{ name: "f", parameters: { type: "object" } }] })).toMatchObject({ status: 400, param: "functions", message: expect.stringContaining("'tools'") });
+    expect(rejected({ ...ok, function_call: "auto" })).toMatchObject({ status: 400, param: "function_call" });
   });
 });
