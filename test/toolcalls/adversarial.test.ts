@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ChunkDeltaAdapter, MARKER_SPELLINGS, ToolCallParser, accountedText, collect, type ChunkDelta, type OpenAIToolCall, type ToolCallEvent, type ToolCallParserOptions } from "../../src/toolcalls/index.js";
 import { arbIds, arbMarkerPrefix, arbValid, params } from "./arbitraries.js";
-import { cut, fakeDecoder, merged } from "./helpers.js";
+import { cut, fakeDecoder, merged, parseIdPieces } from "./helpers.js";
 
 const TOOLS = [
   { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false } } },
@@ -150,15 +150,7 @@ describe("token ids under any options", () => {
   it("any split of an id sequence gives the merged events of the whole", () => {
     fc.assert(
       fc.property(arbIds, fc.array(fc.nat(), { maxLength: 8 }), arbAnyOptions, (ids, positions, options) => {
-        const cuts = [...new Set(positions.map((p) => p % (ids.length + 1)))].sort((a, b) => a - b);
-        const p = new ToolCallParser({ ...options, tokenDecoder: fakeDecoder });
-        const split: ToolCallEvent[] = [];
-        let prev = 0;
-        for (const c of [...cuts, ids.length]) {
-          split.push(...p.pushTokens(ids.slice(prev, c)));
-          prev = c;
-        }
-        split.push(...p.end());
+        const split = parseIdPieces(ids, positions, { ...options, tokenDecoder: fakeDecoder });
         const q = new ToolCallParser({ ...options, tokenDecoder: fakeDecoder });
         expect(merged(split)).toEqual(merged([...q.pushTokens(ids), ...q.end()]));
       }),

@@ -20,6 +20,20 @@ export function parsePieces(pieces: readonly string[], options?: ToolCallParserO
   return out;
 }
 
+/** The events of an id sequence pushed in pieces cut at `positions` (taken modulo length + 1), then end(). */
+export function parseIdPieces(ids: readonly number[], positions: readonly number[], options: ToolCallParserOptions): ToolCallEvent[] {
+  const cuts = [...new Set(positions.map((p) => p % (ids.length + 1)))].sort((a, b) => a - b);
+  const p = new ToolCallParser(options);
+  const out: ToolCallEvent[] = [];
+  let prev = 0;
+  for (const c of [...cuts, ids.length]) {
+    out.push(...p.pushTokens(ids.slice(prev, c)));
+    prev = c;
+  }
+  out.push(...p.end());
+  return out;
+}
+
 /** `input` cut at the given positions (sorted, deduplicated, in range). */
 export function cut(input: string, positions: readonly number[]): string[] {
   const ps = [...new Set(positions.map((p) => Math.max(0, Math.min(input.length, p))))].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { specialTokenString } from "../../src/special-tokens.js";
 import { MARKER_SPELLINGS, MAX_MARKER_LENGTH, ToolCallParser, accountedText, collect, parseToolCalls, type ToolCallDoneEvent, type ToolCallEvent } from "../../src/toolcalls/index.js";
 import { arbCall, arbContent, arbIds, arbInput, arbMarkerHeavy, arbMarkerPrefix, arbMutated, arbOptions, arbValid, params } from "./arbitraries.js";
-import { cut, fakeDecoder, merged, parsePieces, parseWhole, referenceDecode, renderAssistant, tokenDeltas } from "./helpers.js";
+import { cut, fakeDecoder, merged, parseIdPieces, parsePieces, parseWhole, referenceDecode, renderAssistant, tokenDeltas } from "./helpers.js";
 
 function sameMerged(a: ToolCallEvent[], b: ToolCallEvent[]): void {
   expect(merged(a)).toEqual(merged(b));
@@ -60,15 +60,7 @@ describe("chunk invariance: the merged events of any split equal those of the wh
   it("token id splits", () => {
     fc.assert(
       fc.property(arbIds, fc.array(fc.nat(), { maxLength: 8 }), (ids, positions) => {
-        const cuts = [...new Set(positions.map((p) => p % (ids.length + 1)))].sort((a, b) => a - b);
-        const p = new ToolCallParser({ tokenDecoder: fakeDecoder });
-        const split: ToolCallEvent[] = [];
-        let prev = 0;
-        for (const c of [...cuts, ids.length]) {
-          split.push(...p.pushTokens(ids.slice(prev, c)));
-          prev = c;
-        }
-        split.push(...p.end());
+        const split = parseIdPieces(ids, positions, { tokenDecoder: fakeDecoder });
         const q = new ToolCallParser({ tokenDecoder: fakeDecoder });
         sameMerged(split, [...q.pushTokens(ids), ...q.end()]);
       }),
